@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Top-level entry points. Kernel modules are built out of tree: against the
+# lab's kernels by the lab targets, or against any 6.12 tree with
+#   make modules KDIR=/path/to/linux-6.12-build [ARCH=... CROSS_COMPILE=...]
+
+LAB	:= tools/lab/lab
+BUILD	:= tools/lab/build/all.sh
+
+.PHONY: help lab lab-down check bench build modules modules_install clean
+
+help:
+	@echo "make lab          build what is missing, boot the lab, bring ntb0 up"
+	@echo "                  on both machines, ping and iperf3 across"
+	@echo "make lab-down     stop the lab started by 'make lab'"
+	@echo "make check        the whole test suite (builds what is missing)"
+	@echo "make bench        benchmark the vNTB pairs, writes out/bench.json"
+	@echo "make modules KDIR=<6.12 build tree>   build the modules only"
+
+build:
+	@$(BUILD)
+
+lab: build
+	@tools/lab/demo.sh
+
+lab-down:
+	@$(LAB) down
+
+check: build
+	@tools/lab/check.sh
+
+bench: build
+	@tools/lab/bench
+
+ifneq ($(KDIR),)
+modules modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $@
+else
+modules modules_install:
+	@echo "make $@: set KDIR to a configured and built Linux 6.12 tree" >&2
+	@exit 1
+endif
+
+clean:
+	rm -rf out
+	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

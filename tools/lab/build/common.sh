@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers shared by the lab's build scripts: where the cache lives, how
+# its entries are keyed, and progress output. Sourced, never run.
+
+LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+LAB_CACHE=${VNTB_LAB_CACHE:-/var/cache/vntb-lab}
+LAB_JOBS=${LAB_JOBS:-$(nproc)}
+
+# lab_key FILE...: a short digest of the named files' contents, plus any
+# extra words given in LAB_KEY_EXTRA. Cache entries are named after it, so
+# changing an input builds a new entry instead of reusing a stale one.
+lab_key() {
+	{ printf '%s\n' "${LAB_KEY_EXTRA:-}"; cat "$@"; } | sha256sum | cut -c1-16
+}
+
+lab_pkg_version() {
+	dpkg-query -W -f='${Version}' "$1" 2>/dev/null
+}
+
+# lab_step NAME CMD...: run CMD with its output in a log file, telling the
+# user what is being built and how long it took. On failure the tail of
+# the log is shown.
+lab_step() {
+	local name=$1 log start rc
+	shift
+	log="$LAB_CACHE/logs/$(echo "$name" | tr ' /' '__').log"
+	mkdir -p "$LAB_CACHE/logs"
+	start=$(date +%s)
+	printf '  %-44s ... ' "$name"
+	if "$@" >"$log" 2>&1; then
+		printf 'done in %ss\n' $(($(date +%s) - start))
+		return 0
+	fi
+	rc=$?
+	printf 'FAILED after %ss (log: %s)\n' $(($(date +%s) - start)) "$log"
+	tail -n 30 "$log" | sed 's/^/    | /'
+	return $rc
+}
+
+lab_die() {
+	echo "lab: $*" >&2
+	exit 1
+}
+
+# The unpacked kernel source that kernel.sh builds from (and whose
+# scripts/checkpatch.pl the static checks use).
+lab_kernel_src() {
+	echo "$LAB_CACHE/src/linux-$(lab_pkg_version linux-source-6.12)"
+}

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build one lab kernel from Debian's linux-source-6.12 and the fragments in
+# configs/. Usage: kernel.sh x86_64|arm64
+# Prints the cache directory that holds Image/bzImage, the build tree (for
+# out-of-tree modules: KDIR) and the installed modules.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+arch=${1:?usage: kernel.sh x86_64|arm64}
+case "$arch" in
+x86_64) karch=x86_64 cross= image=arch/x86/boot/bzImage ;;
+arm64) karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image ;;
+*) lab_die "unknown kernel architecture '$arch'" ;;
+esac
+
+tarball=/usr/src/linux-source-6.12.tar.xz
+[ -f "$tarball" ] || lab_die "$tarball missing: run tools/lab/build/deps.sh"
+pkgver=$(lab_pkg_version linux-source-6.12)
+frags=("$LAB_TOP/configs/lab-common.config" "$LAB_TOP/configs/lab-$arch.config")
+LAB_KEY_EXTRA="$pkgver $arch" key=$(lab_key "${frags[@]}" "$0")
+src=$(lab_kernel_src)
+out="$LAB_CACHE/kernel/$arch-$key"
+
+if [ -f "$out/.done" ]; then
+	echo "$out"
+	exit 0
+fi
+
+if [ ! -f "$src/.done" ]; then
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	lab_step "unpack linux-source $pkgver" \
+		tar -C "$src.tmp" --strip-components=1 -xJf "$tarball" >&2
+	touch "$src.tmp/.done"
+	mv "$src.tmp" "$src"
+fi
+
+# Refuse a fragment line that Kconfig silently dropped (a typo, a missing
+# dependency): the lab would otherwise boot without what the tests need.
+check_config() {
+	local line sym want bad=0
+	for f in "${frags[@]}"; do
+		while IFS= read -r line; do
+			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+			sym=${line%%=*} want=${line#*=}
+			if [ "$want" = n ]; then
+				grep -q "^$sym=" "$out/build/.config" || continue
+			else
+				grep -qx "$sym=$want" "$out/build/.config" && continue
+			fi
+			echo "config: $line requested, got:" \
+				"$(grep "^$sym=\|^# $sym is" "$out/build/.config" || echo unset)"
+			bad=1
+		done <"$f"
+	done
+	return $bad
+}
+
+configure() {
+	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross allnoconfig
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out/build" \
+		"$out/build/.config" "${frags[@]}"
+	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross olddefconfig
+	check_config
+}
+
+build() {
+	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross \
+		-j"$LAB_JOBS" "$(basename $image)" modules
+	rm -rf "$out/mods"
+	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross \
+		INSTALL_MOD_PATH="$out/mods" INSTALL_MOD_STRIP=1 modules_install
+	cp "$out/build/$image" "$out/$(basename $image)"
+}
+
+# An interrupted build resumes where it stopped: the entry's name already
+# pins the configuration, so only a missing stamp means "configure".
+mkdir -p "$out/build"
+if [ ! -f "$out/.configured" ]; then
+	lab_step "configure $arch kernel" configure >&2
+	touch "$out/.configured"
+fi
+lab_step "build $arch kernel $pkgver" build >&2
+touch "$out/.done"
+echo "$out"

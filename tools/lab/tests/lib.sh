@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the lab tests: TAP output in the kselftest format, and a lab
+# run directory of its own per test file that is always torn down.
+
+LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+LAB_RUN=${LAB_RUN:-$LAB_TOP/out/run/$(basename "$0" .sh)}
+tap_n=0
+
+tap_total=0
+
+tap_plan() {
+	tap_total=$1
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+tap_ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n $1"
+}
+
+# tap_fail DESC [DIAGNOSTIC...]
+tap_fail() {
+	local d=$1
+	shift
+	tap_n=$((tap_n + 1))
+	echo "not ok $tap_n $d"
+	[ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# tap_skip DESC REASON
+tap_skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n $1 # SKIP $2"
+}
+
+# tap_check DESC CMD...: ok when CMD succeeds; its output is the diagnostic
+tap_check() {
+	local d=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		tap_ok "$d"
+	else
+		tap_fail "$d" "$out"
+	fi
+}
+
+# tap_skip_rest REASON: skip every test still planned, then stop
+tap_skip_rest() {
+	while [ "$tap_n" -lt "$tap_total" ]; do
+		tap_skip "remaining test" "$1"
+	done
+	exit 0
+}
+
+# tap_fail_rest REASON: fail every test still planned, then stop
+tap_fail_rest() {
+	while [ "$tap_n" -lt "$tap_total" ]; do
+		tap_fail "remaining test" "$1"
+	done
+	exit 1
+}
+
+lab() {
+	"$LAB_TOP/tools/lab/lab" --run-dir "$LAB_RUN" "$@"
+}
+
+# ep CMD / host CMD: run a shell command in that machine
+ep() {
+	lab run ep -- "$@"
+}
+
+host() {
+	lab run host -- "$@"
+}
+
+lab_teardown() {
+	lab down >/dev/null 2>&1 || true
+}
+
+# lab_start ARGS...: boot a lab for this test file, torn down when the
+# test file exits however it exits. A lab that does not boot fails the
+# test that needed it; the caller decides what else still makes sense.
+lab_start() {
+	trap lab_teardown EXIT
+	trap 'exit 130' INT TERM
+	lab up "$@"
+}
