@@ -18,7 +18,9 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || lab_die "$tarball missing: run tools/lab/build/deps.sh"
 pkgver=$(lab_pkg_version linux-source-6.12)
 frags=("$LAB_TOP/configs/lab-common.config" "$LAB_TOP/configs/lab-$arch.config")
-LAB_KEY_EXTRA="$pkgver $arch" key=$(lab_key "${frags[@]}" "$0")
+# Keyed by what decides the result: source version, architecture and
+# fragments (not this script, so that mending it does not cost a rebuild).
+LAB_KEY_EXTRA="$pkgver $arch" key=$(lab_key "${frags[@]}")
 src=$(lab_kernel_src)
 out="$LAB_CACHE/kernel/$arch-$key"
 
