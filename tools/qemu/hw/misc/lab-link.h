@@ -1,0 +1,228 @@
+/*
+ * vNTB lab: wire protocol of the emulated PCIe endpoint link
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The endpoint machine (lab-epc) listens on a UNIX stream socket; the host
+ * machine (lab-epf) connects to it. Every message is a fixed 8-byte header
+ * followed by a payload whose size is fixed per message type; all fields
+ * are little-endian. A message may carry one file descriptor
+ * (SCM_RIGHTS), sent with the message's first bytes.
+ *
+ *   +--------+--------+---------------------------------+
+ *   | type   | length | payload (length bytes)          |
+ *   | le32   | le32   |                                 |
+ *   +--------+--------+---------------------------------+
+ *
+ * Only the host ever waits for an answer (MEM_READ_REPLY, and CONFIG while
+ * it realizes), and while it waits it handles whatever else arrives, so
+ * neither side can deadlock the other. See
+ * Documentation/lab/emulated-link.rst in the vntb tree.
+ */
+
+#ifndef HW_MISC_LAB_LINK_H
+#define HW_MISC_LAB_LINK_H
+
+#define LAB_LINK_VERSION            1
+
+/* Largest payload either side accepts; every message is far smaller. */
+#define LAB_LINK_MAX_PAYLOAD        1024
+
+#define LAB_LINK_NUM_BARS           6
+
+typedef enum LabLinkMsgType {
+    LAB_MSG_HELLO = 1,          /* host -> EP, carries the host RAM fd */
+    LAB_MSG_CONFIG,             /* EP -> host, may carry the EP RAM fd */
+    LAB_MSG_BAR,                /* EP -> host */
+    LAB_MSG_LINK,               /* EP -> host */
+    LAB_MSG_MSI,                /* EP -> host */
+    LAB_MSG_INTX,               /* EP -> host */
+    LAB_MSG_MEM_READ,           /* host -> EP */
+    LAB_MSG_MEM_READ_REPLY,     /* EP -> host */
+    LAB_MSG_MEM_WRITE,          /* host -> EP, posted */
+    LAB_MSG_HOST_CFG,           /* host -> EP */
+} LabLinkMsgType;
+
+typedef struct QEMU_PACKED LabLinkHeader {
+    uint32_t type;              /* LabLinkMsgType */
+    uint32_t len;               /* payload bytes after this header */
+} LabLinkHeader;
+
+/* HELLO: the host's RAM, as its bus (= physical) addresses see it. */
+typedef struct QEMU_PACKED LabLinkHello {
+    uint32_t version;           /* LAB_LINK_VERSION */
+    uint32_t reserved;
+    uint64_t ram_base;          /* bus address of the RAM's first byte */
+    uint64_t ram_size;          /* bytes of the fd to map */
+} LabLinkHello;
+
+/* BAR flags: the bits of the lab-epc inbound FLAGS register. */
+#define LAB_LINK_BAR_ENABLE         (1u << 0)
+#define LAB_LINK_BAR_MEM64          (1u << 1)
+#define LAB_LINK_BAR_PREFETCH       (1u << 2)
+#define LAB_LINK_BAR_FLAGS          (LAB_LINK_BAR_ENABLE | \
+                                     LAB_LINK_BAR_MEM64 | \
+                                     LAB_LINK_BAR_PREFETCH)
+
+#define LAB_LINK_BAR_MIN_SIZE       128ull
+#define LAB_LINK_BAR_MAX_SIZE       (1ull << 30)
+
+/* How host accesses to a BAR reach the endpoint. */
+typedef enum LabLinkPath {
+    LAB_PATH_NONE = 0,          /* reads all-ones, writes dropped */
+    LAB_PATH_FAST,              /* alias into the EP RAM at ram_offset */
+    LAB_PATH_MESSAGE,           /* MEM_READ / MEM_WRITE messages */
+} LabLinkPath;
+
+typedef struct QEMU_PACKED LabLinkBar {
+    uint64_t size;              /* power of two; 0 when disabled */
+    uint64_t ram_offset;        /* LAB_PATH_FAST: offset in the EP RAM */
+    uint32_t flags;             /* LAB_LINK_BAR_* */
+    uint32_t path;              /* LabLinkPath */
+} LabLinkBar;
+
+/* CONFIG flags */
+#define LAB_LINK_CONFIG_LINK_UP     (1u << 0)
+#define LAB_LINK_CONFIG_RAM_FD      (1u << 1)   /* carries the EP RAM fd */
+
+/*
+ * CONFIG: everything the host needs to present the function. id, class,
+ * subsys, misc and msi_cap have the layout of the lab-epc registers
+ * HDR_ID, HDR_CLASS, HDR_SUBSYS, HDR_MISC and MSI_CAP.
+ */
+typedef struct QEMU_PACKED LabLinkConfig {
+    uint32_t version;           /* LAB_LINK_VERSION */
+    uint32_t flags;             /* LAB_LINK_CONFIG_* */
+    uint32_t id;
+    uint32_t class;
+    uint32_t subsys;
+    uint32_t misc;
+    uint32_t msi_cap;
+    uint32_t reserved;
+    uint64_t ram_size;          /* bytes of the EP RAM fd to map */
+    LabLinkBar bar[LAB_LINK_NUM_BARS];
+} LabLinkConfig;
+
+/* BAR: one BAR's new state (its target moved, or it was set/cleared). */
+typedef struct QEMU_PACKED LabLinkBarMsg {
+    uint32_t index;             /* 0..5 */
+    uint32_t reserved;
+    LabLinkBar bar;
+} LabLinkBarMsg;
+
+/*
+ * LINK (1 up, 0 down), MSI (0-based vector), INTX (level), HOST_CFG (the
+ * lab-epc HOST_MSI register layout, below).
+ */
+typedef struct QEMU_PACKED LabLinkValue {
+    uint32_t value;
+} LabLinkValue;
+
+#define LAB_LINK_HOST_MSI_ENABLE    (1u << 31)
+#define LAB_LINK_HOST_MSI_LOG2      0x7u
+
+#define LAB_LINK_MAX_MSI_LOG2       5   /* 32 vectors, as PCI allows */
+
+typedef struct QEMU_PACKED LabLinkMemRead {
+    uint32_t tag;               /* echoed in the reply */
+    uint8_t bar;
+    uint8_t size;               /* 1, 2, 4 or 8 */
+    uint16_t reserved;
+    uint64_t offset;            /* in the BAR */
+} LabLinkMemRead;
+
+#define LAB_LINK_READ_OK            0
+#define LAB_LINK_READ_FAULT         1   /* data is all-ones */
+
+typedef struct QEMU_PACKED LabLinkMemReadReply {
+    uint32_t tag;
+    uint32_t status;            /* LAB_LINK_READ_* */
+    uint64_t data;
+} LabLinkMemReadReply;
+
+typedef struct QEMU_PACKED LabLinkMemWrite {
+    uint8_t bar;
+    uint8_t size;               /* 1, 2, 4 or 8 */
+    uint16_t reserved;
+    uint32_t reserved2;
+    uint64_t offset;            /* in the BAR */
+    uint64_t data;
+} LabLinkMemWrite;
+
+/*
+ * One end of a connection.
+ *
+ * Receiving reads at most up to the end of the message in progress, so a
+ * descriptor that arrives belongs to that message (the kernel may glue
+ * several sends into one read, never past the read's length). Each
+ * complete message goes to the active lab_link_wait() if it matches,
+ * otherwise to @recv.
+ *
+ * The first failure (EOF, socket error, malformed stream, a send blocked
+ * longer than @timeout_ms) closes the socket at once and reports @lost
+ * from a bottom half, never from inside lab_link_send() or
+ * lab_link_wait(), so callers need not expect their device to change
+ * state under them.
+ */
+typedef struct LabLink LabLink;
+
+/*
+ * A received message. @fd points at the descriptor that came with it, or
+ * at -1; set *@fd to -1 to keep it, otherwise the link closes it.
+ */
+typedef void LabLinkRecvFn(void *opaque, uint32_t type, const void *payload,
+                           uint32_t len, int *fd);
+/* Return true if this is the message being waited for; it is consumed. */
+typedef bool LabLinkMatchFn(void *opaque, uint32_t type, const void *payload,
+                            uint32_t len, int *fd);
+typedef void LabLinkLostFn(void *opaque);
+
+#define LAB_LINK_MAX_FDS            4
+
+struct LabLink {
+    int fd;                     /* connected socket, -1 when there is none */
+    const char *name;           /* prefix of error messages */
+    unsigned timeout_ms;        /* longest a send may block */
+
+    LabLinkRecvFn *recv;
+    LabLinkLostFn *lost;
+    void *opaque;
+    QEMUBH *lost_bh;
+
+    /* The active lab_link_wait(), if any. */
+    LabLinkMatchFn *match;
+    void *match_opaque;
+    bool matched;
+
+    /* The message being reassembled and the descriptors that came with it */
+    uint8_t rx_buf[sizeof(LabLinkHeader) + LAB_LINK_MAX_PAYLOAD];
+    uint32_t rx_len;
+    int rx_fds[LAB_LINK_MAX_FDS];
+    unsigned rx_nfds;
+};
+
+void lab_link_init(LabLink *l, DeviceState *dev, unsigned timeout_ms,
+                   LabLinkRecvFn *recv, LabLinkLostFn *lost, void *opaque);
+void lab_link_attach(LabLink *l, int fd);
+void lab_link_close(LabLink *l);
+void lab_link_cleanup(LabLink *l);
+
+static inline bool lab_link_connected(const LabLink *l)
+{
+    return l->fd >= 0;
+}
+
+/*
+ * The machine RAM that @memdev backs, checked for what the link needs: a
+ * descriptor the peer can map (share=on file or memfd backend) and one
+ * contiguous mapping at guest-physical address @base.
+ */
+MemoryRegion *lab_link_ram(HostMemoryBackend *memdev, uint64_t base,
+                           Error **errp);
+
+int lab_link_send(LabLink *l, uint32_t type, const void *payload,
+                  uint32_t len, int fd);
+bool lab_link_wait(LabLink *l, LabLinkMatchFn *match, void *opaque,
+                   unsigned timeout_ms);
+
+#endif
