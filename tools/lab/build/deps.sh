@@ -52,7 +52,7 @@ done
 [ ${#missing[@]} -gt 0 ] && need_update=1
 
 if [ -n "$need_update" ] || [ ! -d /var/lib/apt/lists ] ||
-	! ls /var/lib/apt/lists/*_source_Sources >/dev/null 2>&1; then
+	! ls /var/lib/apt/lists/*_source_Sources* >/dev/null 2>&1; then
 	lab_step "apt-get update" apt-get update
 fi
 if [ ${#missing[@]} -gt 0 ]; then

@@ -6,7 +6,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 8
+tap_plan 9
 
 # find_dev VENDOR DEVICE: the sysfs directory of that PCI function
 find_dev='find_dev() {
@@ -65,7 +65,8 @@ header_matches() {
 tap_check "class, revision, subsystem and interrupt pin match configfs" \
 	header_matches
 
-# pci-epf-test's BAR sizes in 6.12 (drivers/pci/endpoint/functions)
+# pci-epf-test's BAR sizes in 6.12 (drivers/pci/endpoint/functions): its
+# register BAR0 is its register block rounded up to 128 bytes
 bar_sizes() {
 	local sizes="" start end flags
 	while read -r start end flags; do
@@ -75,7 +76,7 @@ bar_sizes() {
 			sizes="${sizes}0 "
 		fi
 	done < <(host "head -n 6 $hdev/resource")
-	[ "$sizes" = "512 512 1024 16384 131072 1048576 " ] ||
+	[ "$sizes" = "128 512 1024 16384 131072 1048576 " ] ||
 		{ echo "host BAR sizes: $sizes"; return 1; }
 }
 tap_check "BAR sizes are the ones pci-epf-test programmed" bar_sizes
@@ -127,13 +128,44 @@ link_start() {
 }
 tap_check "the link starts again and BAR0 works" link_start
 
+# Kill the endpoint's QEMU while the host moves data through it: the host
+# machine stays up and answers, the function's BARs read all-ones.
+ep_dies() {
+	local pid v
+	host "(while pcitest -w -s 1024000; do :; done) >/dev/null 2>&1 &" ||
+		return 1
+	pid=$(cat "$LAB_RUN/ep.pid") || { echo "no endpoint pid"; return 1; }
+	kill -KILL "$pid"
+	v=$(lab run host --timeout 30 -- "devmem $host_bar0 32") ||
+		{ echo "the host did not answer after the endpoint died"; return 1; }
+	[ "$((v))" -eq $((0xffffffff)) ] ||
+		{ echo "BAR0 of the dead endpoint reads $v"; return 1; }
+	host uptime
+}
+tap_check "the host stays responsive when the endpoint dies mid-transfer" \
+	ep_dies
+
+# What "lab up" started, from its state file: PIDs, RAM files, sockets.
+started=$(python3 -c '
+import json, sys
+st = json.load(open(sys.argv[1]))
+for m in st["machines"].values():
+    print("pid", m["pid"])
+    for key in ("shm", "agent", "console", "qmp"):
+        print("path", m[key])
+print("path", sys.argv[2])
+' "$LAB_RUN/state.json" "$LAB_RUN/link.sock" 2>&1)
 lab down >/dev/null 2>&1
 leftovers() {
-	local left
-	left=$(find "$LAB_RUN" /dev/shm -maxdepth 1 -newer "$LAB_TOP/Makefile" \
-		\( -name '*.sock' -o -name '*.pid' -o -name "*$(basename "$LAB_RUN")*" \) \
-		2>/dev/null)
-	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
-	! lab status >/dev/null 2>&1 || { echo "lab status says running"; return 1; }
+	local kind what left=""
+	[ -n "$started" ] || { echo "no state file"; return 1; }
+	while read -r kind what; do
+		case "$kind" in
+		pid) kill -0 "$what" 2>/dev/null && left="$left pid $what" ;;
+		path) [ -e "$what" ] && left="$left $what" ;;
+		*) echo "state: $kind $what"; return 1 ;;
+		esac
+	done <<<"$started"
+	[ -z "$left" ] || { echo "left behind:$left"; return 1; }
 }
 tap_check "lab down leaves no process, socket or shared memory behind" leftovers

@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # Upstream 6.12's vNTB pair across the lab link, unmodified: pci-epf-vntb on
 # the endpoint, ntb_hw_epf on the host, ntb_transport and ntb_netdev on
-# both. ntb0 comes up on both sides, ping and iperf3 work across, and the
-# host survives the endpoint machine dying mid-transfer.
+# both. ntb0 comes up on both sides, ping and iperf3 work across.
+#
+# The endpoint dying is tested with pci-epf-test (10-link.sh), not here:
+# upstream's ntb_hw_epf then rings doorbells at the all-ones offsets it
+# reads back from the dead endpoint's BAR and oopses the host, the very
+# trust in the peer that this project's own pair removes.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ep_addr=198.18.0.1
 host_addr=198.18.0.2
-tap_plan 8
+tap_plan 6
 
 if ! out=$(lab_start --function vntb 2>&1); then
 	tap_fail "lab boots with upstream's vNTB pair" "$out"
@@ -34,24 +38,3 @@ iperf3_both() {
 	lab run host --timeout 120 -- "iperf3 -c $ep_addr -t 3 -R"
 }
 tap_check "iperf3 host -> endpoint and endpoint -> host" iperf3_both
-
-# Kill the endpoint's QEMU while iperf3 runs: the host machine stays up and
-# answers, its BAR reads return all-ones.
-ep_dies() {
-	local pid hdev v
-	host "iperf3 -c $ep_addr -t 60 >/dev/null 2>&1 &" || return 1
-	pid=$(cat "$LAB_RUN/ep.pid") || { echo "no endpoint pid"; return 1; }
-	kill -KILL "$pid"
-	hdev=$(host 'for d in /sys/bus/pci/devices/*; do
-		[ -e $d/driver ] && [ "$(basename $(readlink $d/driver))" = ntb_hw_epf ] &&
-		echo $d; done')
-	[ -n "$hdev" ] || { echo "ntb_hw_epf bound to no device"; return 1; }
-	v=$(lab run host --timeout 30 -- \
-		"devmem \$(head -n 1 $hdev/resource | cut -d' ' -f1) 32") ||
-		{ echo "host did not answer after the endpoint died"; return 1; }
-	[ "$((v))" -eq $((0xffffffff)) ] ||
-		{ echo "BAR0 of the dead endpoint reads $v"; return 1; }
-}
-tap_check "host stays responsive when the endpoint dies mid-transfer" ep_dies
-
-tap_check "host still runs commands afterwards" host 'uptime'

@@ -78,11 +78,12 @@ lab_teardown() {
 	lab down >/dev/null 2>&1 || true
 }
 
-# lab_start ARGS...: boot a lab for this test file, torn down when the
-# test file exits however it exits. A lab that does not boot fails the
-# test that needed it; the caller decides what else still makes sense.
+# lab_start ARGS...: boot a lab for this test file. A lab that does not
+# boot fails the test that needed it; the caller decides what else still
+# makes sense. Whatever happens, the lab goes down with the test file.
 lab_start() {
-	trap lab_teardown EXIT
-	trap 'exit 130' INT TERM
 	lab up "$@"
 }
+
+trap lab_teardown EXIT
+trap 'exit 130' INT TERM

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Test programs for the lab guests that no Debian package provides.
+# Usage: progs.sh
+#
+# - pcitest and pcitest.sh, the kernel's own endpoint test tool and script
+#   (tools/pci/ of the lab's kernel source), for the x86_64 host machine,
+#   where they drive pci_endpoint_test. Linked statically: the guest has
+#   only the libraries its Debian packages need.
+#
+# The output directory holds one tree per guest architecture (x86_64/,
+# arm64/), each laid out as in the guest's root; rootfs.sh copies the tree
+# into that guest's initrd. The directory is the last line on stdout.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+pkgver=$(lab_pkg_version linux-source-6.12)
+[ -n "$pkgver" ] || lab_die "linux-source-6.12 missing: run tools/lab/build/deps.sh"
+tarball=/usr/src/linux-source-6.12.tar.xz
+# kernel.sh unpacks the source here; use it when it is there.
+src=$LAB_CACHE/src/linux-$pkgver
+cc_version=$(gcc --version | head -n 1)
+
+LAB_KEY_EXTRA="$pkgver $cc_version" key=$(lab_key "$0")
+out=$LAB_CACHE/progs/$key
+
+if [ -f "$out/.done" ]; then
+	echo "$out"
+	exit 0
+fi
+
+# fetch_sources DIR: the few files of the kernel source that are needed.
+fetch_sources() {
+	local dir=$1 f
+	local files=(tools/pci/pcitest.c tools/pci/pcitest.sh
+		include/uapi/linux/pcitest.h)
+
+	if [ -f "$src/.done" ]; then
+		for f in "${files[@]}"; do
+			install -D -m 644 "$src/$f" "$dir/$f"
+		done
+	else
+		[ -f "$tarball" ] || lab_die "$tarball missing: run tools/lab/build/deps.sh"
+		tar -C "$dir" --strip-components=1 -xJf "$tarball" \
+			"${files[@]/#/linux-source-6.12/}"
+	fi
+}
+
+build_pcitest() {
+	local s=$work/src bin=$work/x86_64/usr/local/bin
+
+	fetch_sources "$s"
+	mkdir -p "$bin" "$s/include/linux"
+	# The tool includes <linux/pcitest.h>: take it from the same kernel
+	# rather than from the build machine's (older) kernel headers.
+	cp "$s/include/uapi/linux/pcitest.h" "$s/include/linux/"
+	gcc -static -O2 -Wall -D_GNU_SOURCE -I"$s/include" \
+		-o "$bin/pcitest" "$s/tools/pci/pcitest.c"
+	strip "$bin/pcitest"
+	install -m 755 "$s/tools/pci/pcitest.sh" "$bin/pcitest.sh"
+	file "$bin/pcitest"
+}
+
+work=$out.tmp.$$
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work"
+lab_step "build pcitest (linux $pkgver)" build_pcitest >&2
+rm -rf "$work/src"
+touch "$work/.done"
+rm -rf "$out"
+mv -T "$work" "$out"
+echo "$out"

@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The "lab" command: boot, use and tear down the two-machine lab."""
+
+import argparse
+import os
+import select
+import signal
+import socket
+import sys
+import termios
+import time
+import tty
+from pathlib import Path
+
+from . import LabError, env, functions
+from .lab import Lab
+
+MACHINES = ("ep", "host")
+# Ctrl-] leaves "lab shell", as in telnet.
+ESCAPE = b"\x1d"
+# Exit status of "lab run" when the command timed out, as timeout(1).
+TIMEOUT_STATUS = 124
+
+
+def raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def cmd_up(lab, args):
+    lab.env = env.load()
+    print(f"lab: booting in {lab.run} (kernel "
+          f"{lab.env.get('LAB_KERNEL_VERSION', '?')}, QEMU "
+          f"{lab.env.get('LAB_QEMU_VERSION', '?')})")
+    t0 = time.monotonic()
+    lab.up(function=args.function, iommu=args.iommu, link=not args.no_link,
+           timeout=args.boot_timeout)
+    what = args.function if not args.no_link else "no link"
+    line = f"lab: up in {time.monotonic() - t0:.1f}s, function {what}"
+    fn = functions.FUNCTIONS[args.function]
+    if fn.netdev and not args.no_link:
+        line += (f", ntb0 {functions.EP_ADDR} (ep) <-> "
+                 f"{functions.HOST_ADDR} (host)")
+    print(line)
+    return 0
+
+
+def cmd_down(lab, args):
+    stopped = lab.down()
+    if stopped:
+        print(f"lab: stopped {', '.join(stopped)}")
+    return 0
+
+
+def cmd_status(lab, args):
+    if not lab.load_state():
+        print(f"lab: nothing running in {lab.run}")
+        return 1
+    st = lab.state
+    print(f"run dir   {lab.run}")
+    print(f"state     {st['status']}")
+    print(f"function  {st['function'] if st['link'] else 'none (no link)'}"
+          f"{', SMMUv3' if st['iommu'] else ''}")
+    healthy = st["status"] == "up"
+    for name in MACHINES:
+        m = st["machines"].get(name)
+        if m is None:
+            print(f"{name:<9} not started")
+            healthy = False
+            continue
+        if not lab.alive(name):
+            print(f"{name:<9} DEAD (was pid {m['pid']}; see lab log {name})")
+            healthy = False
+            continue
+        try:
+            with lab.agent(name) as a:
+                agent = "agent ok" if a.ping(timeout=5) else "agent busy"
+        except LabError as e:
+            agent = f"agent unreachable: {e}"
+        print(f"{name:<9} running, pid {m['pid']}, {agent}")
+    return 0 if healthy else 1
+
+
+def cmd_run(lab, args):
+    cmd = args.command
+    # Options after the machine name land in the command words too.
+    while cmd and cmd[0].startswith("--timeout"):
+        opt = cmd.pop(0)
+        value = opt.partition("=")[2] if "=" in opt else \
+            (cmd.pop(0) if cmd else "")
+        try:
+            args.timeout = float(value)
+        except ValueError:
+            raise LabError(f"lab run: bad --timeout value '{value}'") \
+                from None
+    if cmd and cmd[0] == "--":
+        cmd = cmd[1:]
+    if not cmd:
+        raise LabError("lab run: no command given")
+    # As ssh does: the words are joined into one command for sh -c.
+    command = " ".join(cmd)
+    with lab.agent(args.machine) as a:
+        res = a.run(command, timeout=args.timeout or None)
+    sys.stdout.buffer.write(res.output)
+    sys.stdout.buffer.flush()
+    if res.timed_out:
+        print(f"lab: {args.machine}: command timed out after "
+              f"{args.timeout:g}s and was killed", file=sys.stderr)
+        return TIMEOUT_STATUS
+    return res.status
+
+
+def cmd_shell(lab, args):
+    m = lab.machine_state(args.machine)
+    if not lab.alive(args.machine):
+        raise LabError(f"{args.machine}: machine is not running")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(m["console"])
+    except OSError as e:
+        raise LabError(f"{args.machine}: cannot connect to the console: "
+                       f"{e.strerror}") from None
+    fd_in, fd_out = sys.stdin.fileno(), sys.stdout.fileno()
+    is_tty = os.isatty(fd_in)
+    saved = termios.tcgetattr(fd_in) if is_tty else None
+    if is_tty:
+        sys.stderr.write(f"lab: {args.machine} console, Ctrl-] to leave "
+                         "(press Enter for a prompt)\r\n")
+        tty.setraw(fd_in)
+    try:
+        return bridge(sock, fd_in, fd_out, is_tty)
+    finally:
+        if is_tty:
+            termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
+            sys.stderr.write("\r\n")
+        sock.close()
+
+
+def bridge(sock, fd_in, fd_out, is_tty):
+    """Copy bytes both ways until Ctrl-] (terminal) or end of input; when
+    the input is not a terminal, linger until the console has been quiet
+    for a second so that the answers to the input are shown."""
+    quiet = 1.0
+    eof = False
+    while True:
+        rlist = [sock] if eof else [sock, fd_in]
+        ready, _, _ = select.select(rlist, [], [], quiet if eof else None)
+        if not ready:
+            return 0
+        if fd_in in ready:
+            data = os.read(fd_in, 4096)
+            if not data:
+                eof = True
+            elif is_tty and ESCAPE in data:
+                sock.sendall(data[:data.index(ESCAPE)])
+                return 0
+            else:
+                # Serial consoles expect CR for Enter, as terminals send.
+                sock.sendall(data if is_tty else data.replace(b"\n", b"\r"))
+        if sock in ready:
+            data = sock.recv(4096)
+            if not data:
+                raise LabError("the console closed (machine stopped?)")
+            os.write(fd_out, data)
+
+
+def cmd_log(lab, args):
+    m = lab.machine_state(args.machine) if lab.load_state() else None
+    path = Path(m["console_log"]) if m else \
+        lab.run / f"{args.machine}-console.log"
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise LabError(f"no console log {path}") from None
+    with f:
+        out = sys.stdout.buffer
+        out.write(f.read())
+        out.flush()
+        while args.follow:
+            data = f.read()
+            if data:
+                out.write(data)
+                out.flush()
+            else:
+                time.sleep(0.2)
+    return 0
+
+
+def parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--run-dir", type=Path, default=argparse.SUPPRESS,
+        help="where the lab's sockets, PIDs and logs live "
+             "(default: $LAB_RUN_DIR or /tmp/vntb-lab-$USER)")
+
+    p = argparse.ArgumentParser(
+        prog="lab", parents=[common],
+        description="Two QEMU machines, an arm64 PCI endpoint and an "
+                    "x86_64 host, joined by an emulated PCIe link.")
+    sub = p.add_subparsers(dest="cmd", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("up", parents=[common], help="boot the lab")
+    s.add_argument("--function", choices=sorted(functions.FUNCTIONS),
+                   default="vntb",
+                   help="endpoint function to configure; " + "; ".join(
+                       f"{f.name}: {f.summary}"
+                       for f in functions.FUNCTIONS.values()))
+    s.add_argument("--iommu", action="store_true",
+                   help="give the endpoint machine an SMMUv3 (strict)")
+    s.add_argument("--no-link", action="store_true",
+                   help="boot both machines without the link devices")
+    s.add_argument("--boot-timeout", type=float, default=180, metavar="S",
+                   help="seconds each machine may take to boot "
+                        "(default %(default)g)")
+    s.set_defaults(func=cmd_up)
+
+    s = sub.add_parser("down", parents=[common],
+                       help="stop the lab, remove its sockets and RAM files")
+    s.set_defaults(func=cmd_down)
+
+    s = sub.add_parser("status", parents=[common], help="what is running")
+    s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("run", parents=[common],
+                       help="run a command in a machine",
+                       usage="lab run [--timeout S] ep|host -- CMD...")
+    s.add_argument("--timeout", type=float, default=300, metavar="S",
+                   help="kill the command after S seconds "
+                        "(default %(default)g, 0: never)")
+    s.add_argument("machine", choices=MACHINES)
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("shell", parents=[common],
+                       help="interactive shell on a machine's serial "
+                            "console (Ctrl-] leaves)")
+    s.add_argument("machine", choices=MACHINES)
+    s.set_defaults(func=cmd_shell)
+
+    s = sub.add_parser("log", parents=[common],
+                       help="a machine's console log")
+    s.add_argument("-f", "--follow", action="store_true",
+                   help="keep printing what is appended")
+    s.add_argument("machine", choices=MACHINES)
+    s.set_defaults(func=cmd_log)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    run_dir = getattr(args, "run_dir", None) or env.default_run_dir()
+    lab = Lab(run_dir)
+    # "lab up" must clean up on SIGTERM and SIGHUP as on Ctrl-C.
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGHUP, raise_interrupt)
+    try:
+        return args.func(lab, args)
+    except LabError as e:
+        print(f"lab: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        msg = "interrupted"
+        if args.cmd == "up":
+            msg += f"; the lab in {lab.run} is torn down"
+        print(f"\nlab: {msg}", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # "lab log ep | head": the reader left; not an error.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The endpoint functions that "lab up --function NAME" configures.
+
+Each entry says which modules the endpoint loads, how the function is
+created and bound through configfs, and what the host then loads and
+waits for. Adding a function driver pair is adding an entry.
+
+The configfs recipes follow the kernel's Documentation/PCI/endpoint/
+pci-test-howto.rst and pci-vntb-howto.rst. The IDs are ones the host
+drivers already match: pci_endpoint_test binds TI DRA74x (0x104c:0xb500)
+with its default layout (registers in BAR0, 4 KiB alignment, MSI), and
+ntb_hw_epf binds 0x1957:0x0809 with class "RAM memory", which
+pci-epf-vntb's header has.
+"""
+
+from dataclasses import dataclass
+
+# ntb0 addresses: RFC 2544's benchmarking range, which no real network
+# the lab machine sits in should be using.
+EP_ADDR = "198.18.0.1"
+HOST_ADDR = "198.18.0.2"
+PREFIX = 24
+
+# The endpoint controller driver (drivers/pci/controller/, our own).
+EPC_MODULE = "pcie-lab-epc"
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    summary: str
+    # Properties of the emulated controller (QEMU's lab-epc device): some
+    # function drivers only pair with their host driver on a controller
+    # of a particular shape, such as one with 64-bit BARs only.
+    epc_props: str = ""
+    # Endpoint function driver: its module and its directory under
+    # /sys/kernel/config/pci_ep/functions/. None: no function at all.
+    epf_module: str = None
+    epf_driver: str = None
+    # (file, value) written in functions/<driver>/func1/, in order.
+    attrs: tuple = ()
+    # (file, value) written in the driver's own sub-directory of func1
+    # (named after the function device, e.g. pci_epf_vntb.0), in order.
+    driver_attrs: tuple = ()
+    # How func1 meets the controller: "controller" links the function
+    # into controllers/<epc>/ (most functions); "primary" links the
+    # controller as func1/primary (functions with several interfaces,
+    # such as NTB ones).
+    bind: str = "controller"
+    # Modules the endpoint loads once its link is up.
+    ep_modules: tuple = ()
+    # Modules the host loads, then a shell condition it waits for.
+    host_modules: tuple = ()
+    host_ready: str = None
+    # Both sides end up with an ntb0 network device to address.
+    netdev: bool = False
+
+
+FUNCTIONS = {
+    f.name: f for f in (
+        Function(
+            name="none",
+            summary="the controller driver only: no function, the link "
+                    "stays down, the host has no lab-epf device",
+        ),
+        Function(
+            name="test",
+            summary="upstream pci-epf-test, pci_endpoint_test on the host",
+            epf_module="pci-epf-test",
+            epf_driver="pci_epf_test",
+            attrs=(
+                ("vendorid", "0x104c"),
+                ("deviceid", "0xb500"),
+                ("msi_interrupts", "32"),
+            ),
+            host_modules=("pci_endpoint_test",),
+            host_ready="test -c /dev/pci-endpoint-test.0",
+        ),
+        Function(
+            name="vntb",
+            summary="upstream pci-epf-vntb, ntb_hw_epf on the host, "
+                    "ntb_netdev on both",
+            # ntb_hw_epf expects its control, doorbell and window BARs at
+            # 0, 2 and 4: what pci-epf-vntb lays out on a controller with
+            # 64-bit BARs only (i.MX8, R-Car S4).
+            epc_props="bar-pairs=on",
+            epf_module="pci-epf-vntb",
+            epf_driver="pci_epf_vntb",
+            attrs=(
+                ("vendorid", "0x1957"),
+                ("deviceid", "0x0809"),
+            ),
+            driver_attrs=(
+                ("db_count", "4"),
+                ("spad_count", "128"),
+                ("num_mws", "1"),
+                ("mw1", "0x100000"),
+                # The NTB device on the endpoint's virtual PCI bus.
+                ("vntb_vid", "0x1957"),
+                ("vntb_pid", "0x080a"),
+                ("vbus_number", "0x10"),
+            ),
+            bind="primary",
+            ep_modules=("ntb_transport", "ntb_netdev"),
+            host_modules=("ntb_hw_epf", "ntb_transport", "ntb_netdev"),
+            host_ready="sh -c 'grep -qsx DRIVER=ntb_netdev "
+                       "/sys/class/net/*/device/uevent'",
+            netdev=True,
+        ),
+    )
+}
+
+
+def ep_setup_script(fn, sq):
+    """Shell script run on the endpoint: load the controller driver,
+    create and bind the function, start the link. SQ quotes a word."""
+    lines = [
+        "set -e",
+        f"modprobe {EPC_MODULE}",
+        "lab-wait -t 30 sh -c 'ls /sys/class/pci_epc | grep -q .'",
+        "epc=$(ls /sys/class/pci_epc | head -n 1)",
+        "echo \"controller: $epc\"",
+    ]
+    if fn.epf_driver is None:
+        return "\n".join(lines) + "\n"
+    func = f"functions/{fn.epf_driver}/func1"
+    lines += [
+        "cd /sys/kernel/config/pci_ep",
+        f"modprobe {fn.epf_module}",
+        f"mkdir {func}",
+    ]
+    for name, value in fn.attrs:
+        lines.append(f"echo {sq(value)} > {func}/{name}")
+    if fn.driver_attrs:
+        lines.append(f"sub=$(echo {func}/{fn.epf_driver}.*)")
+        for name, value in fn.driver_attrs:
+            lines.append(f"echo {sq(value)} > \"$sub\"/{name}")
+    if fn.bind == "primary":
+        lines.append(f"ln -s \"controllers/$epc\" {func}/primary")
+    else:
+        lines.append(f"ln -s {func} \"controllers/$epc/\"")
+    lines.append("echo 1 > \"controllers/$epc/start\"")
+    for mod in fn.ep_modules:
+        lines.append(f"modprobe {mod}")
+    return "\n".join(lines) + "\n"
+
+
+def host_setup_script(fn):
+    lines = ["set -e"]
+    lines += [f"modprobe {mod}" for mod in fn.host_modules]
+    if fn.host_ready:
+        lines.append(f"lab-wait -t 60 {fn.host_ready}")
+    return "\n".join(lines) + "\n"
+
+
+def netdev_script(addr):
+    """Name ntb_netdev's interface ntb0 (the driver calls it eth%d), then
+    address it and bring it up (both sides)."""
+    find = "grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent"
+    return (
+        "set -e\n"
+        f"lab-wait -t 60 sh -c '{find} | grep -q .'\n"
+        f"dev=$({find} | head -n 1 | cut -d/ -f5)\n"
+        "[ \"$dev\" = ntb0 ] || ip link set \"$dev\" name ntb0\n"
+        f"ip addr add {addr}/{PREFIX} dev ntb0\n"
+        "ip link set ntb0 up\n"
+    )
+
+
+# Both sides have set ntb0 up: the NTB transport link comes up when the
+# two ntb_transport instances have found each other.
+CARRIER_WAIT = "lab-wait -t {t} grep -qx 1 /sys/class/net/ntb0/carrier\n"

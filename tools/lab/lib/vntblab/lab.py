@@ -1,0 +1,322 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A lab in a run directory: boot it, configure it, tear it down.
+
+The run directory holds everything of one lab that is not in /dev/shm:
+state.json (what runs: PIDs, RAM files, the function), <name>.pid, the
+UNIX sockets of the consoles, agents, monitors and the link, and the
+logs (<name>-console.log, <name>-qemu.log), which outlive "lab down".
+
+Each QEMU is started in its own session and process group, with no
+terminal and no inherited descriptors besides its log, so that neither a
+closing terminal nor a caller waiting for "lab up"'s output holds it.
+"""
+
+import hashlib
+import json
+import os
+import shlex
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from . import LabError, functions, machines
+from .agent import Agent
+
+STATE = "state.json"
+# UNIX socket paths longer than this do not fit in sockaddr_un.
+SUN_PATH_MAX = 107
+
+
+def proc_gone(pid, start):
+    """Process PID with start time START has been reaped (its PID is free
+    or taken by another process)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return int(stat[stat.rindex(")") + 2:].split()[19]) != start
+
+
+def proc_start_time(pid):
+    """The start time of process PID (clock ticks since boot), or None if
+    there is no such process or it is a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # The command name may contain spaces and parentheses: split after it.
+    fields = stat[stat.rindex(")") + 2:].split()
+    if fields[0] in ("Z", "X"):
+        return None
+    return int(fields[19])
+
+
+class Lab:
+    def __init__(self, run_dir, env=None):
+        self.run = Path(run_dir).absolute()
+        self.env = env
+        self.state = None
+        self.procs = {}
+        self.log = print
+        # This object booted the lab in the run directory (so it is the
+        # one to clean up when booting fails).
+        self.owned = False
+
+    # ----------------------------------------------------------- state
+
+    def load_state(self):
+        try:
+            self.state = json.loads((self.run / STATE).read_text())
+        except FileNotFoundError:
+            self.state = None
+        except ValueError as e:
+            raise LabError(f"{self.run / STATE}: {e}") from None
+        return self.state
+
+    def save_state(self):
+        tmp = self.run / (STATE + ".tmp")
+        tmp.write_text(json.dumps(self.state, indent=1) + "\n")
+        tmp.replace(self.run / STATE)
+
+    def machine_state(self, name):
+        if not self.load_state():
+            raise LabError(f"no lab in {self.run} (lab up first)")
+        m = self.state["machines"].get(name)
+        if m is None:
+            raise LabError(f"the lab in {self.run} has no {name} machine")
+        return m
+
+    def alive(self, name):
+        m = (self.state or {}).get("machines", {}).get(name)
+        if not m or m.get("start") is None:
+            return False
+        return proc_start_time(m["pid"]) == m["start"]
+
+    def shm_path(self, name):
+        """RAM file of machine NAME: named after the user and the run
+        directory, so that labs of different runs never share one."""
+        digest = hashlib.sha256(str(self.run).encode()).hexdigest()[:10]
+        return Path("/dev/shm") / f"vntb-lab-{os.getuid()}-{digest}-{name}"
+
+    def agent(self, name):
+        """The agent client of machine NAME."""
+        m = self.machine_state(name)
+        if not self.alive(name):
+            raise LabError(f"{name}: machine is not running "
+                           f"(see lab log {name})")
+        return Agent(m["agent"], name, alive=lambda: self.alive(name))
+
+    # ------------------------------------------------------------- up
+
+    def _qemu_binary(self, name):
+        d = Path(self.env["LAB_QEMU_DIR"])
+        for cand in (d / name, d / "bin" / name):
+            if os.access(cand, os.X_OK):
+                return str(cand)
+        raise LabError(f"{name} not found in {d} (LAB_QEMU_DIR)")
+
+    def _why_dead(self, m):
+        """One line on why machine M's QEMU stopped."""
+        p = self.procs.get(m.name)
+        rc = p.poll() if p else None
+        for log in (m.qemu_log, m.console_log):
+            try:
+                lines = [ln for ln in log.read_text(errors="replace")
+                         .splitlines() if ln.strip()]
+            except FileNotFoundError:
+                continue
+            if lines:
+                return f"QEMU exited ({rc}): {lines[-1].strip()}"
+        return f"QEMU exited ({rc})"
+
+    def _start(self, m, args):
+        for path in m.sockets():
+            if len(str(path)) > SUN_PATH_MAX:
+                raise LabError(f"run directory path too long for a UNIX "
+                               f"socket: {path}")
+        for f in (m.console_log, m.qemu_log, *m.sockets()):
+            f.unlink(missing_ok=True)
+        m.shm.unlink(missing_ok=True)
+        cmd = [self._qemu_binary(m.qemu)] + args
+        (self.run / f"{m.name}.cmdline").write_text(shlex.join(cmd) + "\n")
+        with open(m.qemu_log, "wb") as log:
+            p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                 stderr=subprocess.STDOUT, cwd=self.run,
+                                 start_new_session=True)
+        self.procs[m.name] = p
+        start = None
+        while start is None and p.poll() is None:
+            start = proc_start_time(p.pid)
+        self.state["machines"][m.name] = {
+            "pid": p.pid,
+            "start": start,
+            "arch": m.arch,
+            "shm": str(m.shm),
+            "agent": str(m.agent_sock),
+            "console": str(m.console_sock),
+            "console_log": str(m.console_log),
+            "qemu_log": str(m.qemu_log),
+            "qmp": str(m.qmp_sock),
+        }
+        self.save_state()
+        m.pid_file.write_text(f"{p.pid}\n")
+
+    def _boot(self, m, args, timeout):
+        """Start machine M and wait until its agent answers."""
+        self._start(m, args)
+        alive = lambda: self.procs[m.name].poll() is None  # noqa: E731
+        a = Agent(m.agent_sock, m.name, alive=alive)
+        try:
+            if not a.ping(timeout=timeout):
+                raise LabError(f"{m.name}: no answer from the agent after "
+                               f"{timeout:.0f}s (see lab log {m.name})")
+        except LabError:
+            if not alive():
+                raise LabError(f"{m.name}: {self._why_dead(m)}") from None
+            raise
+        return a
+
+    def _step(self, what, fn, *args):
+        self.log(f"  {what:<44} ... ", end="", flush=True)
+        t0 = time.monotonic()
+        try:
+            res = fn(*args)
+        except BaseException:
+            self.log(f"FAILED after {time.monotonic() - t0:.1f}s")
+            raise
+        self.log(f"done in {time.monotonic() - t0:.1f}s")
+        return res
+
+    def up(self, function="vntb", iommu=False, link=True, timeout=180):
+        """Boot the lab with endpoint function FUNCTION (a key of
+        functions.FUNCTIONS). On any failure, and on KeyboardInterrupt,
+        everything started so far is torn down before the exception
+        propagates. LINK=False leaves both link devices out."""
+        try:
+            self._up(function, iommu, link, timeout)
+        except BaseException:
+            if self.owned:
+                self.down()
+            raise
+
+    def _up(self, function, iommu, link, timeout):
+        fn = functions.FUNCTIONS[function]
+        # Without a function the endpoint never starts its link, and the
+        # host's lab-epf refuses to start without one: leave it out.
+        host_link = link and fn.epf_driver is not None
+        self.run.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if self.load_state():
+            if any(self.alive(n) for n in self.state["machines"]):
+                raise LabError(f"a lab is already running in {self.run} "
+                               "(lab down first)")
+            self.down()
+        self.state = {"function": fn.name, "iommu": iommu, "link": link,
+                      "status": "booting", "machines": {}}
+        self.save_state()
+        self.owned = True
+        (self.run / "link.sock").unlink(missing_ok=True)
+
+        env = self.env
+        ep, ep_args = machines.endpoint(
+            self.run, self.shm_path("ep"), env["LAB_EP_KERNEL"],
+            env["LAB_EP_INITRD"], iommu=iommu, link=link,
+            epc_props=fn.epc_props)
+        host, host_args = machines.host(
+            self.run, self.shm_path("host"), env["LAB_HOST_KERNEL"],
+            env["LAB_HOST_INITRD"], link=host_link)
+        sq = shlex.quote
+
+        with self._step("boot ep (arm64" + (", SMMUv3)" if iommu else ")"),
+                        self._boot, ep, ep_args, timeout) as ep_agent:
+            if link:
+                self._step(f"set up the endpoint ({fn.name})",
+                           ep_agent.check,
+                           functions.ep_setup_script(fn, sq), 120,
+                           "endpoint set-up")
+            with self._step("boot host (x86_64)", self._boot, host,
+                            host_args, timeout) as host_agent:
+                if host_link and fn.host_modules:
+                    self._step("load the host drivers", host_agent.check,
+                               functions.host_setup_script(fn), 120,
+                               "host set-up")
+                if host_link and fn.netdev:
+                    self._step("bring up ntb0 on both sides",
+                               self._netdev, ep_agent, host_agent)
+        self.state["status"] = "up"
+        self.save_state()
+
+    def _netdev(self, ep_agent, host_agent):
+        ep_agent.check(functions.netdev_script(functions.EP_ADDR), 90,
+                       "ntb0 set-up")
+        host_agent.check(functions.netdev_script(functions.HOST_ADDR), 90,
+                         "ntb0 set-up")
+        wait = functions.CARRIER_WAIT.format(t=60)
+        ep_agent.check(wait, 90, "waiting for the ntb0 link")
+        host_agent.check(wait, 90, "waiting for the ntb0 link")
+        ep_agent.check(f"ping -c 1 -W 10 {functions.HOST_ADDR}", 30,
+                       "ping across ntb0")
+
+    # ----------------------------------------------------------- down
+
+    def down(self):
+        """Stop exactly the QEMUs this run directory started and remove
+        their sockets and RAM files. Logs stay. Safe to repeat."""
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return self._down()
+        finally:
+            signal.signal(signal.SIGINT, old)
+
+    def _down(self):
+        if self.state is None and not self.load_state():
+            return []
+        stopped = []
+        # The host first: it is the one that would notice the link going.
+        for name in sorted(self.state["machines"], reverse=True):
+            m = self.state["machines"][name]
+            if self.alive(name):
+                self._kill(m["pid"], name)
+                stopped.append(name)
+            Path(m["shm"]).unlink(missing_ok=True)
+            for key in ("agent", "console", "qmp"):
+                Path(m[key]).unlink(missing_ok=True)
+            (self.run / f"{name}.pid").unlink(missing_ok=True)
+        (self.run / "link.sock").unlink(missing_ok=True)
+        (self.run / STATE).unlink(missing_ok=True)
+        self.state = None
+        return stopped
+
+    def _kill(self, pid, name):
+        """SIGTERM (QEMU shuts down cleanly), SIGKILL if that is not
+        enough. Waits for the process to be gone either way."""
+        start = proc_start_time(pid)
+        if start is None:
+            return
+        for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                return
+            p = self.procs.get(name)
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline:
+                if p is not None:
+                    try:
+                        p.wait(timeout=max(0.0, deadline - time.monotonic()))
+                    except subprocess.TimeoutExpired:
+                        pass
+                if proc_start_time(pid) != start:
+                    self._await_reaping(pid, start)
+                    return
+                time.sleep(0.02)
+        raise LabError(f"{name}: QEMU (pid {pid}) survived SIGKILL")
+
+    @staticmethod
+    def _await_reaping(pid, start, grace=5.0):
+        """A QEMU whose "lab up" has exited is init's child: once dead it
+        stays a zombie (holding nothing, but visible) until init reaps
+        it. Give init a moment, so that "lab down" leaves no trace."""
+        deadline = time.monotonic() + grace
+        while not proc_gone(pid, start) and time.monotonic() < deadline:
+            time.sleep(0.02)

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+"""QEMU command lines of the two lab machines.
+
+Both machines keep their RAM in a shared memory-backend-file in /dev/shm,
+because the emulated link maps each machine's RAM into the other QEMU
+(Documentation/lab/emulated-link.rst). Each has:
+
+  - its serial console on a UNIX socket (RUN/<name>-console.sock), with
+    everything the guest prints also logged to RUN/<name>-console.log;
+  - a virtio console (/dev/hvc0 in the guest) on RUN/<name>-agent.sock,
+    where the guest's agent takes commands;
+  - a QMP monitor on RUN/<name>-qmp.sock (device hot-plug, rescans);
+  - no network device: the emulated link is the only connection.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+RAM = "1G"
+CPUS = "2"
+
+
+@dataclass
+class Machine:
+    name: str           # "ep" or "host"; also the guest's lab.role
+    arch: str           # guest architecture, as the build names it
+    qemu: str           # binary name
+    console: str        # the guest's serial console device
+    run: Path           # run directory
+    shm: Path           # RAM backing file
+
+    def path(self, what):
+        return self.run / f"{self.name}-{what}"
+
+    @property
+    def agent_sock(self):
+        return self.path("agent.sock")
+
+    @property
+    def console_sock(self):
+        return self.path("console.sock")
+
+    @property
+    def console_log(self):
+        return self.path("console.log")
+
+    @property
+    def qemu_log(self):
+        return self.path("qemu.log")
+
+    @property
+    def qmp_sock(self):
+        return self.path("qmp.sock")
+
+    @property
+    def pid_file(self):
+        return self.run / f"{self.name}.pid"
+
+    def sockets(self):
+        return [self.agent_sock, self.console_sock, self.qmp_sock]
+
+    def common_args(self, kernel, initrd, append, mem_id):
+        return [
+            "-name", f"lab-{self.name},debug-threads=on",
+            "-nodefaults", "-display", "none", "-no-reboot",
+            # Bad values a guest programs into a device are logged (to
+            # <name>-qemu.log) and ignored.
+            "-d", "guest_errors",
+            "-m", RAM, "-smp", CPUS,
+            "-object", f"memory-backend-file,id={mem_id},size={RAM},"
+                       f"mem-path={self.shm},share=on",
+            "-chardev", f"socket,id=console,path={self.console_sock},"
+                        f"server=on,wait=off,logfile={self.console_log}",
+            "-serial", "chardev:console",
+            "-chardev", f"socket,id=agent,path={self.agent_sock},"
+                        "server=on,wait=off",
+            "-qmp", f"unix:{self.qmp_sock},server=on,wait=off",
+            "-kernel", str(kernel), "-initrd", str(initrd),
+            "-append", " ".join([f"console={self.console}",
+                                 f"lab.role={self.name}", "panic=-1"]
+                                + append),
+        ]
+
+
+def endpoint(run, shm, kernel, initrd, iommu=False, link=True, epc_props=""):
+    """The arm64 endpoint machine with the lab-epc controller; EPC_PROPS
+    adds properties to the lab-epc device."""
+    m = Machine("ep", "arm64", "qemu-system-aarch64", "ttyAMA0", run, shm)
+    mach = "virt,gic-version=3,memory-backend=ep-ram"
+    if iommu:
+        mach += ",iommu=smmuv3"
+    args = ["-M", mach, "-cpu", "cortex-a57"]
+    args += m.common_args(kernel, initrd,
+                          ["iommu.strict=1"] if iommu else [], "ep-ram")
+    args += ["-device", "virtio-serial-device",
+             "-device", "virtconsole,chardev=agent"]
+    if link:
+        args += ["-device", f"lab-epc,socket={run / 'link.sock'},"
+                            "memdev=ep-ram" +
+                            (f",{epc_props}" if epc_props else "")]
+    return m, args
+
+
+def host(run, shm, kernel, initrd, link=True):
+    """The x86_64 host machine with the lab-epf function behind a
+    hot-plug capable root port.
+
+    x86 grants a device more than one MSI vector only through interrupt
+    remapping (ntb_hw_epf wants several), so the machine has an Intel
+    IOMMU that remaps interrupts; its DMA translation stays off
+    (intel_iommu=off), so the host's bus addresses are its physical
+    addresses, as the link expects."""
+    m = Machine("host", "x86_64", "qemu-system-x86_64", "ttyS0", run, shm)
+    args = ["-M", "q35,memory-backend=host-ram",
+            # Firmware: Debian's qemu-system-data and seabios.
+            "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
+            # Before any other PCI device, as QEMU requires.
+            "-device", "intel-iommu,intremap=on"]
+    args += m.common_args(kernel, initrd, ["intel_iommu=off"], "host-ram")
+    args += ["-device", "virtio-serial-pci,id=vser",
+             "-device", "virtconsole,chardev=agent"]
+    if link:
+        args += ["-device", "pcie-root-port,id=rp0,chassis=1,slot=0",
+                 "-device", f"lab-epf,bus=rp0,socket={run / 'link.sock'},"
+                            "memdev=host-ram"]
+    return m, args
