@@ -19,19 +19,21 @@ lab_pkg_version() {
 
 # lab_step NAME CMD...: run CMD with its output in a log file, telling the
 # user what is being built and how long it took. On failure the tail of
-# the log is shown.
+# the log is shown and CMD's status returned. CMD runs where "set -e" does
+# not apply, so a shell function given as CMD must stop at its first
+# failure by itself (&& chains or "|| return").
 lab_step() {
-	local name=$1 log start rc
+	local name=$1 log start rc=0
 	shift
 	log="$LAB_CACHE/logs/$(echo "$name" | tr ' /' '__').log"
 	mkdir -p "$LAB_CACHE/logs"
 	start=$(date +%s)
 	printf '  %-44s ... ' "$name"
-	if "$@" >"$log" 2>&1; then
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then
 		printf 'done in %ss\n' $(($(date +%s) - start))
 		return 0
 	fi
-	rc=$?
 	printf 'FAILED after %ss (log: %s)\n' $(($(date +%s) - start)) "$log"
 	tail -n 30 "$log" | sed 's/^/    | /'
 	return $rc

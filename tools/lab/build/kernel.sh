@@ -29,6 +29,15 @@ if [ -f "$out/.done" ]; then
 	exit 0
 fi
 
+# One build of an entry at a time; a second caller waits, then finds it.
+mkdir -p "$LAB_CACHE/kernel"
+exec 9>"$LAB_CACHE/kernel/.lock-$arch-$key"
+flock 9
+if [ -f "$out/.done" ]; then
+	echo "$out"
+	exit 0
+fi
+
 if [ ! -f "$src/.done" ]; then
 	rm -rf "$src" "$src.tmp"
 	mkdir -p "$src.tmp"
@@ -60,19 +69,22 @@ check_config() {
 }
 
 configure() {
-	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross allnoconfig
+	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross \
+		allnoconfig || return
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out/build" \
-		"$out/build/.config" "${frags[@]}"
-	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross olddefconfig
+		"$out/build/.config" "${frags[@]}" || return
+	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross \
+		olddefconfig || return
 	check_config
 }
 
 build() {
 	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross \
-		-j"$LAB_JOBS" "$(basename $image)" modules
+		-j"$LAB_JOBS" "$(basename $image)" modules || return
 	rm -rf "$out/mods"
 	make -C "$src" O="$out/build" ARCH=$karch CROSS_COMPILE=$cross \
-		INSTALL_MOD_PATH="$out/mods" INSTALL_MOD_STRIP=1 modules_install
+		INSTALL_MOD_PATH="$out/mods" INSTALL_MOD_STRIP=1 \
+		modules_install || return
 	cp "$out/build/$image" "$out/$(basename $image)"
 }
 
