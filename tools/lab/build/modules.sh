@@ -51,8 +51,9 @@ mkdir -p "$work/src" "$work/ko"
 (cd "$LAB_TOP" && cp --parents "${files[@]}" "$work/src/")
 
 build() {
+	# Under lab_step "set -e" does not apply: stop at a failed make.
 	make -C "$kdir" M="$work/src" ARCH="$karch" CROSS_COMPILE="$cross" \
-		KCFLAGS=-Werror -j"$LAB_JOBS" modules
+		KCFLAGS=-Werror -j"$LAB_JOBS" modules || return
 	find "$work/src" -name '*.ko' -exec cp -t "$work/ko" {} +
 	ls -l "$work/ko"
 }

@@ -47,16 +47,17 @@ flock 9
 dl="$LAB_CACHE/src/qemu-dl"
 src="$LAB_CACHE/src/qemu-$uver"
 
+# The step functions run under lab_step, where "set -e" does not apply:
+# each stops at its first failure by itself.
 fetch() (
-	mkdir -p "$dl"
-	cd "$dl"
+	mkdir -p "$dl" && cd "$dl" || return
 	if [ ! -f "qemu_$uver.dsc" ]; then
-		apt-get source --download-only "qemu=$ver"
+		apt-get source --download-only "qemu=$ver" || return
 	fi
 	rm -rf "$src.tmp"
-	dpkg-source -x "qemu_$uver.dsc" "$src.tmp"
-	touch "$src.tmp/.done"
-	mv "$src.tmp" "$src"
+	dpkg-source -x "qemu_$uver.dsc" "$src.tmp" &&
+		touch "$src.tmp/.done" &&
+		mv "$src.tmp" "$src"
 )
 
 if [ ! -f "$src/.done" ]; then
@@ -70,13 +71,11 @@ bld="$tree/build"
 
 configure() (
 	rm -rf "$tree"
-	mkdir -p "$tree"
-	cp -a "$src" "$tree/src"
+	mkdir -p "$tree" && cp -a "$src" "$tree/src" || return
 	rm -f "$tree/src/.done"
 	# The device sources go in before meson first runs (sync_sources).
-	sync_sources
-	mkdir -p "$bld"
-	cd "$bld"
+	sync_sources || return
+	mkdir -p "$bld" && cd "$bld" || return
 	"$tree/src/configure" \
 		--target-list=x86_64-softmmu,aarch64-softmmu \
 		--without-default-features \
@@ -89,8 +88,8 @@ configure() (
 		--disable-install-blobs \
 		--disable-werror \
 		--with-git-submodules=ignore \
-		--with-pkgversion="Debian $ver + vntb-lab"
-	touch "$tree/.configured"
+		--with-pkgversion="Debian $ver + vntb-lab" &&
+		touch "$tree/.configured"
 )
 
 # install_if_changed SRC DST: copy only a changed file, so that ninja (and
@@ -120,12 +119,12 @@ sync_sources() {
 }
 
 build() {
-	sync_sources
-	ninja -C "$bld" -j"$LAB_JOBS" "${targets[@]}"
+	sync_sources || return
+	ninja -C "$bld" -j"$LAB_JOBS" "${targets[@]}" || return
 	rm -rf "$out.tmp"
-	mkdir -p "$out.tmp"
+	mkdir -p "$out.tmp" || return
 	for t in "${targets[@]}"; do
-		cp "$bld/$t" "$out.tmp/$t"
+		cp "$bld/$t" "$out.tmp/$t" || return
 	done
 	touch "$out.tmp/.done"
 	rm -rf "$out"

@@ -102,12 +102,12 @@ download() {
 		[ -f "$pool/$file" ] || want+=("$name:$debarch=$ver")
 	done <<<"$pkgs"
 	[ ${#want[@]} -gt 0 ] || return 0
-	tmp=$(mktemp -d "$pool/.dl.XXXXXX")
-	(cd "$tmp" && apt-get download "${want[@]}")
+	tmp=$(mktemp -d "$pool/.dl.XXXXXX") || return
+	(cd "$tmp" && apt-get download "${want[@]}") || { rm -rf "$tmp"; return 1; }
 	while read -r name ver file; do
 		[ -f "$pool/$file" ] && continue
 		for f in "$tmp/${name}_"*"_$debarch.deb"; do
-			mv "$f" "$pool/$file"
+			mv "$f" "$pool/$file" || { rm -rf "$tmp"; return 1; }
 		done
 	done <<<"$pkgs"
 	rm -rf "$tmp"
@@ -168,19 +168,19 @@ check_libraries() {
 # and with fixed times, so that equal inputs give an equal image.
 pack() {
 	(
-		cd "$1"
-		find . -mindepth 1 -exec touch -h -d @0 {} +
+		cd "$1" || exit
+		find . -mindepth 1 -exec touch -h -d @0 {} + || exit
 		find . -mindepth 1 | LC_ALL=C sort |
 			cpio --quiet -o -H newc -R 0:0 --reproducible
-	) | gzip -6n >"$2.tmp"
-	mv "$2.tmp" "$2"
+	) | gzip -6n >"$2.tmp" && mv "$2.tmp" "$2"
 }
 
 build_base() {
 	local root=$1 name ver file
 
+	# Under lab_step "set -e" does not apply: stop at the first failure.
 	while read -r name ver file; do
-		dpkg-deb -x "$pool/$file" "$root"
+		dpkg-deb -x "$pool/$file" "$root" || return
 	done <<<"$pkgs"
 
 	# Only what runs: no documentation, locales, charset converters or
@@ -203,7 +203,7 @@ build_base() {
 	install -m 644 "$guest"/etc/* "$root/etc/"
 	ln -sf dash "$root/bin/sh"
 
-	check_libraries "$root"
+	check_libraries "$root" || return
 	pack "$root" "$base.tmp/base.cpio.gz"
 }
 
@@ -223,7 +223,7 @@ build_overlay() {
 
 	mods=$root/lib/modules/$kver
 	mkdir -p "$mods"
-	cp -a "$kdir/mods/lib/modules/$kver/." "$mods/"
+	cp -a "$kdir/mods/lib/modules/$kver/." "$mods/" || return
 	rm -f "$mods/build" "$mods/source"
 	if [ -n "$moddir" ]; then
 		# updates/ comes first in depmod's search: the project's
@@ -236,9 +236,9 @@ build_overlay() {
 	fi
 	conf=$(mktemp -d)
 	echo "search updates built-in" >"$conf/lab.conf"
-	depmod -b "$root" -C "$conf" "$kver"
+	depmod -b "$root" -C "$conf" "$kver" || { rm -rf "$conf"; return 1; }
 	rm -rf "$conf"
-	pack "$root" "$initrd.tmp/overlay.cpio.gz"
+	pack "$root" "$initrd.tmp/overlay.cpio.gz" || return
 	cat "$base/base.cpio.gz" "$initrd.tmp/overlay.cpio.gz" \
 		>"$initrd.tmp/initrd.gz"
 }
