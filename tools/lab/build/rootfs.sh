@@ -183,11 +183,13 @@ build_base() {
 		dpkg-deb -x "$pool/$file" "$root" || return
 	done <<<"$pkgs"
 
-	# Only what runs: no documentation, locales, charset converters or
-	# service files of other init systems.
+	# Only what runs: no documentation, locales, charset converters, tc's
+	# qdisc plugins (q_atm.so would need libatm) or service files of other
+	# init systems.
 	rm -rf "$root"/usr/share/{doc,man,info,locale,lintian,bug} \
 		"$root"/usr/share/{bash-completion,zsh,initramfs-tools} \
 		"$root/usr/lib/$triplet/gconv" "$root"/etc/init.d \
+		"$root/usr/lib/$triplet/tc" \
 		"$root"/lib/systemd "$root"/usr/lib/systemd
 
 	mkdir -p "$root"/{proc,sys,dev,tmp,run,root,lab,etc} \
