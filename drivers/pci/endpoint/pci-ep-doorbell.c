@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Endpoint doorbells for Linux 6.12: a registry of the auxiliary resources
+ * that endpoint controller drivers describe, and the allocator through
+ * which endpoint functions get doorbells from an ordered list of backends.
+ *
+ * Documentation/PCI/endpoint-doorbell.rst describes the API.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+#include <linux/cleanup.h>
+#include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pci-ep-doorbell-internal.h"
+
+/**
+ * struct pci_ep_aux_entry - the auxiliary resources of one controller
+ * @node: entry in pci_ep_aux_list
+ * @epc: the controller, the registry's key
+ * @count: number of entries in @res
+ * @res: a copy of what the controller driver registered
+ */
+struct pci_ep_aux_entry {
+	struct list_head node;
+	struct pci_epc *epc;
+	unsigned int count;
+	struct pci_ep_aux_resource res[] __counted_by(count);
+};
+
+/*
+ * One entry per registered controller. The lock protects the list and the
+ * entries on it: lookups copy what they need out of an entry under the
+ * lock, so an entry is never used after pci_ep_aux_unregister() freed it.
+ */
+static DEFINE_MUTEX(pci_ep_aux_lock);
+static LIST_HEAD(pci_ep_aux_list);
+
+/*
+ * Test-only (CONFIG_PCI_EP_DOORBELL_FAULT_TEST, see the Kbuild file): map
+ * the embedded doorbell DMA_TO_DEVICE, the direction with which an IOMMU
+ * refuses the host's write. Set through debugfs, read at each allocation.
+ */
+static bool pci_ep_doorbell_dma_to_device;
+static struct dentry *pci_ep_doorbell_debugfs;
+
+static struct pci_ep_aux_entry *pci_ep_aux_find(struct pci_epc *epc)
+{
+	struct pci_ep_aux_entry *entry;
+
+	lockdep_assert_held(&pci_ep_aux_lock);
+
+	list_for_each_entry(entry, &pci_ep_aux_list, node) {
+		if (entry->epc == epc)
+			return entry;
+	}
+	return NULL;
+}
+
+static int pci_ep_aux_check(struct device *dev, unsigned int i,
+			    const struct pci_ep_aux_resource *res)
+{
+	phys_addr_t last;
+
+	if (!res->size ||
+	    check_add_overflow(res->phys_addr, res->size - 1, &last)) {
+		dev_err(dev, "aux resource %u: bad range %pa size %pa\n",
+			i, &res->phys_addr, &res->size);
+		return -EINVAL;
+	}
+
+	if (res->bar != NO_BAR && (res->bar < BAR_0 || res->bar > BAR_5)) {
+		dev_err(dev, "aux resource %u: bad BAR %d\n", i, res->bar);
+		return -EINVAL;
+	}
+
+	switch (res->type) {
+	case PCI_EP_AUX_DOORBELL_MMIO:
+		if (res->size < sizeof(u32)) {
+			dev_err(dev, "aux resource %u: doorbell of %pa bytes\n",
+				i, &res->size);
+			return -EINVAL;
+		}
+		if (res->u.db.irq <= 0) {
+			dev_err(dev, "aux resource %u: doorbell IRQ %d\n",
+				i, res->u.db.irq);
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		dev_err(dev, "aux resource %u: unknown type %d\n", i, res->type);
+		return -EINVAL;
+	}
+}
+
+/**
+ * pci_ep_aux_register() - describe the auxiliary resources of a controller
+ * @epc: the endpoint controller
+ * @res: its resources
+ * @count: number of entries in @res, 1 to %PCI_EP_AUX_MAX_COUNT
+ *
+ * Called by an endpoint controller driver once @epc exists, typically right
+ * after pci_epc_create(). The resources are copied: @res may live on the
+ * stack. The controller driver must call pci_ep_aux_unregister() before it
+ * destroys @epc, after the functions bound to it have freed their
+ * doorbells.
+ *
+ * Linux 6.12's struct pci_epc_ops has no operation for this; a
+ * get_aux_resources() operation of a later core can take its place.
+ *
+ * Context: process context; takes a mutex.
+ * Return: 0 on success; -EINVAL when an argument or a resource description
+ * is invalid; -EBUSY when @epc is already registered; -ENOMEM.
+ */
+int pci_ep_aux_register(struct pci_epc *epc,
+			const struct pci_ep_aux_resource *res,
+			unsigned int count)
+{
+	struct pci_ep_aux_entry *entry;
+	unsigned int i;
+	int ret;
+
+	if (!epc || !res || !count || count > PCI_EP_AUX_MAX_COUNT)
+		return -EINVAL;
+
+	for (i = 0; i < count; i++) {
+		ret = pci_ep_aux_check(epc->dev.parent, i, &res[i]);
+		if (ret)
+			return ret;
+	}
+
+	entry = kzalloc(struct_size(entry, res, count), GFP_KERNEL);
+	if (!entry)
+		return -ENOMEM;
+	entry->epc = epc;
+	entry->count = count;
+	memcpy(entry->res, res, flex_array_size(entry, res, count));
+
+	scoped_guard(mutex, &pci_ep_aux_lock) {
+		if (!pci_ep_aux_find(epc)) {
+			list_add_tail(&entry->node, &pci_ep_aux_list);
+			return 0;
+		}
+	}
+
+	dev_err(epc->dev.parent, "auxiliary resources already registered\n");
+	kfree(entry);
+	return -EBUSY;
+}
+EXPORT_SYMBOL_GPL(pci_ep_aux_register);
+
+/**
+ * pci_ep_aux_unregister() - forget the auxiliary resources of a controller
+ * @epc: the endpoint controller given to pci_ep_aux_register()
+ *
+ * Doorbells allocated earlier stay valid until they are freed, but none can
+ * be allocated on @epc afterwards. Nothing happens when @epc is not
+ * registered.
+ *
+ * Context: process context; takes a mutex.
+ */
+void pci_ep_aux_unregister(struct pci_epc *epc)
+{
+	struct pci_ep_aux_entry *entry;
+
+	scoped_guard(mutex, &pci_ep_aux_lock) {
+		entry = pci_ep_aux_find(epc);
+		if (entry)
+			list_del(&entry->node);
+	}
+	kfree(entry);
+}
+EXPORT_SYMBOL_GPL(pci_ep_aux_unregister);
+
+/* The first doorbell register that the controller of @epc registered. */
+static int pci_ep_aux_get_doorbell(struct pci_epc *epc,
+				   struct pci_ep_aux_resource *db)
+{
+	struct pci_ep_aux_entry *entry;
+	unsigned int i;
+
+	guard(mutex)(&pci_ep_aux_lock);
+
+	entry = pci_ep_aux_find(epc);
+	if (!entry)
+		return -ENODEV;
+
+	for (i = 0; i < entry->count; i++) {
+		if (entry->res[i].type == PCI_EP_AUX_DOORBELL_MMIO) {
+			*db = entry->res[i];
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+/**
+ * pci_ep_doorbell_msi_alloc() - allocate doorbells from a platform MSI
+ *	controller
+ * @dbs: the set to fill; @dbs->epf and @dbs->count are set
+ *
+ * An MSI doorbell is a message of a platform MSI controller (the GIC ITS)
+ * that the endpoint controller can write: the function maps one of its
+ * BARs onto the message address and the host writes the message data.
+ * Linux 6.12 gives an endpoint function no way to allocate such messages
+ * (pci_epf_alloc_doorbell() arrived in Linux 6.17), so on this kernel the
+ * backend has nothing to offer and says so with -ENODEV, which lets the
+ * allocator try the next backend. Where a kernel provides MSI doorbells,
+ * this is where they are requested, and any other error is a real failure
+ * that the allocator returns instead of falling back.
+ *
+ * Visible outside this file only with CONFIG_KUNIT, for the tests.
+ *
+ * Return: -ENODEV.
+ */
+VISIBLE_IF_KUNIT int pci_ep_doorbell_msi_alloc(struct pci_ep_doorbells *dbs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_msi_alloc, dbs);
+
+	return -ENODEV;
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_msi_alloc);
+
+/* Nothing to undo: on 6.12 only a test's stub makes the MSI backend succeed. */
+static void pci_ep_doorbell_msi_free(struct pci_ep_doorbells *dbs)
+{
+}
+
+/**
+ * pci_ep_doorbell_dma_map() - make a doorbell register reachable by the
+ *	controller's inbound writes
+ * @dev: the device that does the DMA: the controller's parent device
+ * @phys: page-aligned physical address of the register's page
+ * @size: size of the mapping, whole pages
+ * @dir: DMA direction, DMA_FROM_DEVICE but under the test-only knob
+ *
+ * dma_map_resource() with no attributes: an IOVA under an IOMMU, the bus
+ * address otherwise. Visible outside this file only with CONFIG_KUNIT, so
+ * that the tests can observe the mapping.
+ *
+ * Return: the DMA address, or DMA_MAPPING_ERROR.
+ */
+VISIBLE_IF_KUNIT dma_addr_t pci_ep_doorbell_dma_map(struct device *dev,
+						    phys_addr_t phys,
+						    size_t size,
+						    enum dma_data_direction dir)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_dma_map, dev, phys, size,
+				   dir);
+
+	return dma_map_resource(dev, phys, size, dir, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_dma_map);
+
+/**
+ * pci_ep_doorbell_dma_unmap() - undo pci_ep_doorbell_dma_map()
+ * @dev: the device given to pci_ep_doorbell_dma_map()
+ * @addr: the DMA address it returned
+ * @size: the size it was given
+ * @dir: the direction it was given
+ *
+ * Visible outside this file only with CONFIG_KUNIT, so that the tests can
+ * observe the unmapping.
+ */
+VISIBLE_IF_KUNIT void pci_ep_doorbell_dma_unmap(struct device *dev,
+						dma_addr_t addr, size_t size,
+						enum dma_data_direction dir)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_dma_unmap, dev, addr, size,
+				   dir);
+
+	dma_unmap_resource(dev, addr, size, dir, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_dma_unmap);
+
+/*
+ * The host's write reaches the register as a write that the controller
+ * makes into endpoint memory space, so the controller needs write access:
+ * from the endpoint's point of view that is DMA_FROM_DEVICE (data flowing
+ * from the device into memory). DMA_TO_DEVICE grants read access only,
+ * and an IOMMU in strict mode then faults on the host's write.
+ */
+static enum dma_data_direction pci_ep_doorbell_dma_dir(struct device *dev)
+{
+	if (IS_ENABLED(CONFIG_PCI_EP_DOORBELL_FAULT_TEST) &&
+	    READ_ONCE(pci_ep_doorbell_dma_to_device)) {
+		dev_warn(dev, "test knob: doorbell mapped DMA_TO_DEVICE, the host's writes will fault\n");
+		return DMA_TO_DEVICE;
+	}
+	return DMA_FROM_DEVICE;
+}
+
+/*
+ * The controller's own doorbell register: one register, one interrupt,
+ * so every doorbell of the set gets the same target, data and IRQ.
+ */
+static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
+{
+	struct pci_epc *epc = dbs->epf->epc;
+	struct device *dev = epc->dev.parent;
+	struct pci_ep_aux_resource res;
+	enum pci_barno bar = NO_BAR;
+	resource_size_t offset;
+	dma_addr_t dma_addr = 0;
+	unsigned int i;
+	int ret;
+
+	ret = pci_ep_aux_get_doorbell(epc, &res);
+	if (ret)
+		return ret;
+
+	if (!IS_ALIGNED(res.phys_addr, sizeof(u32))) {
+		dev_err(dev, "doorbell register %pa is not 32-bit aligned\n",
+			&res.phys_addr);
+		return -EINVAL;
+	}
+
+	if (res.bar != NO_BAR) {
+		/* The controller already exposes it: nothing to map. */
+		bar = res.bar;
+		offset = res.bar_offset;
+	} else {
+		phys_addr_t page = ALIGN_DOWN(res.phys_addr, PAGE_SIZE);
+		enum dma_data_direction dir = pci_ep_doorbell_dma_dir(dev);
+		size_t size;
+
+		/* An aligned 32-bit register never crosses a page. */
+		offset = res.phys_addr - page;
+		size = PAGE_ALIGN(offset + sizeof(u32));
+
+		dma_addr = pci_ep_doorbell_dma_map(dev, page, size, dir);
+		if (dma_mapping_error(dev, dma_addr)) {
+			dev_err(dev, "cannot map doorbell register %pa\n",
+				&res.phys_addr);
+			return -ENOMEM;
+		}
+		dbs->map.dev = dev;
+		dbs->map.addr = dma_addr;
+		dbs->map.size = size;
+		dbs->map.dir = dir;
+	}
+
+	for (i = 0; i < dbs->count; i++) {
+		struct pci_ep_doorbell *db = &dbs->db[i];
+
+		db->bar = bar;
+		db->offset = offset;
+		db->dma_addr = dma_addr;
+		db->data = res.u.db.data;
+		db->irq = res.u.db.irq;
+		db->irq_flags = res.u.db.irq_flags;
+	}
+	return 0;
+}
+
+static void pci_ep_doorbell_embedded_free(struct pci_ep_doorbells *dbs)
+{
+	if (dbs->map.size)
+		pci_ep_doorbell_dma_unmap(dbs->map.dev, dbs->map.addr,
+					  dbs->map.size, dbs->map.dir);
+}
+
+/**
+ * struct pci_ep_doorbell_backend_ops - one source of doorbells
+ * @id: what the set's backend field reports
+ * @name: for messages
+ * @alloc: fill every entry of the set. -ENODEV when the backend has
+ *	nothing to offer on this kernel or controller: the next one is
+ *	tried; any other error ends the allocation. Leaves nothing to undo
+ *	when it fails.
+ * @free: undo a successful @alloc
+ */
+struct pci_ep_doorbell_backend_ops {
+	enum pci_ep_doorbell_backend id;
+	const char *name;
+	int (*alloc)(struct pci_ep_doorbells *dbs);
+	void (*free)(struct pci_ep_doorbells *dbs);
+};
+
+/* The order in which pci_ep_doorbell_alloc() tries the backends. */
+static const struct pci_ep_doorbell_backend_ops pci_ep_doorbell_backends[] = {
+	{
+		.id = PCI_EP_DOORBELL_MSI,
+		.name = "MSI",
+		.alloc = pci_ep_doorbell_msi_alloc,
+		.free = pci_ep_doorbell_msi_free,
+	},
+	{
+		.id = PCI_EP_DOORBELL_EMBEDDED,
+		.name = "embedded",
+		.alloc = pci_ep_doorbell_embedded_alloc,
+		.free = pci_ep_doorbell_embedded_free,
+	},
+};
+
+/**
+ * pci_ep_doorbell_alloc() - allocate doorbells for an endpoint function
+ * @epf: the function; it must be bound to its controller (@epf->epc set)
+ * @count: number of doorbells, 1 to %PCI_EP_DOORBELL_MAX_COUNT
+ *
+ * Tries the backends in order: MSI, then, when MSI reports -ENODEV (always
+ * on Linux 6.12), the controller's embedded doorbell as registered with
+ * pci_ep_aux_register(). An error other than -ENODEV from a backend is
+ * returned as is, without trying the next.
+ *
+ * With the embedded backend, all @count doorbells are the same register,
+ * data and interrupt: the host ringing any of them is one "kick", and the
+ * function must look at everything a doorbell may signal when the
+ * interrupt fires. When the register is not pre-exposed in a BAR, its page
+ * is mapped for the controller with dma_map_resource(DMA_FROM_DEVICE) and
+ * each doorbell carries the DMA address to map a BAR onto.
+ *
+ * The function requests the interrupt itself, with the IRQ and flags of
+ * each doorbell.
+ *
+ * Context: process context; may sleep.
+ * Return: the set, to free with pci_ep_doorbell_free(); or an ERR_PTR():
+ * -EINVAL for a bad argument or a misaligned doorbell register, -ENODEV
+ * when no backend has doorbells for @epf's controller, -ENOMEM, or the
+ * error of a backend.
+ */
+struct pci_ep_doorbells *pci_ep_doorbell_alloc(struct pci_epf *epf,
+					       unsigned int count)
+{
+	const struct pci_ep_doorbell_backend_ops *ops;
+	struct pci_ep_doorbells *dbs;
+	unsigned int i;
+	int ret = -ENODEV;
+
+	if (!epf || !epf->epc || !count || count > PCI_EP_DOORBELL_MAX_COUNT)
+		return ERR_PTR(-EINVAL);
+
+	dbs = kzalloc(struct_size(dbs, db, count), GFP_KERNEL);
+	if (!dbs)
+		return ERR_PTR(-ENOMEM);
+	dbs->epf = epf;
+	dbs->count = count;
+
+	for (i = 0; i < ARRAY_SIZE(pci_ep_doorbell_backends); i++) {
+		ops = &pci_ep_doorbell_backends[i];
+		ret = ops->alloc(dbs);
+		if (!ret) {
+			dbs->backend = ops->id;
+			dev_dbg(epf->epc->dev.parent,
+				"%u doorbell(s) from the %s backend\n",
+				count, ops->name);
+			return dbs;
+		}
+		if (ret != -ENODEV)
+			break;
+	}
+
+	kfree(dbs);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(pci_ep_doorbell_alloc);
+
+/**
+ * pci_ep_doorbell_free() - free doorbells from pci_ep_doorbell_alloc()
+ * @dbs: the set; NULL or an ERR_PTR() is ignored
+ *
+ * Undoes what the backend did, unmapping the embedded doorbell's page
+ * when it was mapped. The function must have freed the interrupt first.
+ *
+ * Context: process context.
+ */
+void pci_ep_doorbell_free(struct pci_ep_doorbells *dbs)
+{
+	unsigned int i;
+
+	if (IS_ERR_OR_NULL(dbs))
+		return;
+
+	for (i = 0; i < ARRAY_SIZE(pci_ep_doorbell_backends); i++) {
+		if (pci_ep_doorbell_backends[i].id == dbs->backend) {
+			pci_ep_doorbell_backends[i].free(dbs);
+			break;
+		}
+	}
+	kfree(dbs);
+}
+EXPORT_SYMBOL_GPL(pci_ep_doorbell_free);
+
+static int __init pci_ep_doorbell_init(void)
+{
+	if (IS_ENABLED(CONFIG_PCI_EP_DOORBELL_FAULT_TEST)) {
+		pci_ep_doorbell_debugfs = debugfs_create_dir("pci-ep-doorbell",
+							     NULL);
+		debugfs_create_bool("dma_to_device", 0600,
+				    pci_ep_doorbell_debugfs,
+				    &pci_ep_doorbell_dma_to_device);
+	}
+	return 0;
+}
+module_init(pci_ep_doorbell_init);
+
+static void __exit pci_ep_doorbell_exit(void)
+{
+	debugfs_remove_recursive(pci_ep_doorbell_debugfs);
+}
+module_exit(pci_ep_doorbell_exit);
+
+MODULE_DESCRIPTION("PCI endpoint doorbells with an embedded-doorbell fallback");
+MODULE_LICENSE("GPL");
