@@ -6,8 +6,8 @@
  * Documentation/lab/emulated-link.rst). In the endpoint machine, the
  * endpoint controller ("lab-epc") is itself a PCI device: BAR0 holds its
  * registers, BAR2 is the outbound aperture through which the CPU reaches
- * host memory, and its MSI vector 0 reports link and MSI configuration
- * changes.
+ * host memory, its MSI vector 0 reports link and MSI configuration
+ * changes and its MSI vector 1 is the embedded doorbell's interrupt.
  *
  * It is a PCI device rather than a platform device so that everything the
  * controller does with endpoint memory (host accesses to the BARs the
@@ -30,6 +30,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/pci-ep-doorbell.h>
 #include <linux/pci-epc.h>
 #include <linux/sizes.h>
 
@@ -47,7 +48,7 @@
  *   0x0500 +----------------------------------------+
  *          | unused                                 |
  *   0x1000 +----------------------------------------+
- *          | embedded doorbell (not driven here)    |
+ *          | embedded doorbell: ring, clear         |
  *   0x2000 +----------------------------------------+
  */
 #define LAB_EPC_ID			0x0000
@@ -57,6 +58,9 @@
 #define LAB_EPC_CAPS			0x0008
 #define  LAB_EPC_CAPS_OB_WINDOWS	GENMASK(7, 0)
 #define  LAB_EPC_CAPS_BAR_PAIRS		BIT(8)
+#define  LAB_EPC_CAPS_DOORBELL		BIT(9)
+#define  LAB_EPC_CAPS_DB_FIXED		BIT(10)	/* doorbell has a fixed BAR */
+#define  LAB_EPC_CAPS_DB_BAR		GENMASK(14, 12)
 #define LAB_EPC_APERTURE_LOG2		0x000c
 #define LAB_EPC_CTRL			0x0010
 #define  LAB_EPC_CTRL_LINK_ENABLE	BIT(0)
@@ -114,6 +118,20 @@
 #define  LAB_EPC_OB_MAX			16	/* room in the register map */
 #define  LAB_EPC_OB_PAGE_SIZE		SZ_4K	/* aperture allocation unit */
 
+/*
+ * The embedded doorbell, with the semantics of DesignWare's eDMA interrupt
+ * emulation: any 32-bit write to DB_RING asserts a level interrupt (MSI
+ * vector 1, sent when the level rises) and does nothing else; any write to
+ * DB_CLEAR deasserts it. The host reaches DB_RING through a BAR: the
+ * controller's fixed doorbell BAR (CAPS.DB_FIXED, at offset 0), or one
+ * that a function maps inbound onto DB_RING's DMA address.
+ */
+#define LAB_EPC_DB_RING			0x1000
+#define  LAB_EPC_DB_RING_ASSERTED	BIT(0)	/* read: the level */
+#define LAB_EPC_DB_CLEAR		0x1004
+#define  LAB_EPC_DB_DATA		0	/* any value rings */
+#define  LAB_EPC_DB_BAR_OFFSET		0	/* of DB_RING in the fixed BAR */
+
 /* PCI identity of the controller in the endpoint machine */
 #define LAB_EPC_PCI_VENDOR_ID		0x1234	/* QEMU's, unnamed upstream */
 #define LAB_EPC_PCI_DEVICE_ID		0xe9c1
@@ -124,7 +142,7 @@
 /* MSI vectors of the controller itself, towards the endpoint's CPUs */
 enum lab_epc_vector {
 	LAB_EPC_VEC_EVENTS,		/* EVENT register */
-	LAB_EPC_VEC_DOORBELL,		/* embedded doorbell, not used yet */
+	LAB_EPC_VEC_DOORBELL,		/* embedded doorbell, shared */
 	LAB_EPC_NR_VECTORS,
 };
 
@@ -143,6 +161,11 @@ enum lab_epc_vector {
  * @aperture: CPU physical address of the outbound aperture (BAR2)
  * @aperture_size: size of the aperture in bytes
  * @num_ob: number of outbound windows the controller implements
+ * @features: what the functions may use; per device, since the BARs
+ *	depend on the controller's configuration (CAPS)
+ * @has_doorbell: the controller has the embedded doorbell
+ * @db_bar: the BAR the controller fixes onto its doorbell, or NO_BAR
+ * @db_res: the doorbell, as registered with the doorbell layer
  * @lock: serialises the programming of inbound and outbound entries,
  *	whose registers are staged and then committed by a single write,
  *	and protects @bar_flags, @ob_used and @ob_phys. The EPC core calls
@@ -161,7 +184,10 @@ struct lab_epc {
 	phys_addr_t aperture;
 	resource_size_t aperture_size;
 	unsigned int num_ob;
-	const struct pci_epc_features *features;
+	struct pci_epc_features features;
+	bool has_doorbell;
+	enum pci_barno db_bar;
+	struct pci_ep_aux_resource db_res;
 
 	/* staged entry registers and the tables below, see @lock */
 	struct mutex lock;
@@ -273,6 +299,11 @@ static int lab_epc_set_bar(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
 		return -EINVAL;
 	}
 
+	if (lab->features.bar[bar].type == BAR_RESERVED) {
+		dev_err(dev, "BAR%d is reserved on this controller\n", bar);
+		return -EINVAL;
+	}
+
 	if (epf_bar->flags & PCI_BASE_ADDRESS_SPACE_IO) {
 		dev_err(dev, "BAR%d: I/O BARs are not supported\n", bar);
 		return -EINVAL;
@@ -296,7 +327,7 @@ static int lab_epc_set_bar(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
 	 * the hardware whatever the function asked for (pci-epf-vntb asks
 	 * for 32-bit memory windows when they are small).
 	 */
-	if (lab->features->bar[bar].only_64bit)
+	if (lab->features.bar[bar].only_64bit)
 		mem64 = true;
 
 	reg = LAB_EPC_IB(bar);
@@ -351,8 +382,9 @@ static void lab_epc_clear_bar(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
 {
 	struct lab_epc *lab = epc_get_drvdata(epc);
 
-	if (epf_bar->barno < BAR_0 || epf_bar->barno > BAR_5) {
-		dev_err(lab_epc_dev(lab), "invalid BAR number %d\n",
+	if (epf_bar->barno < BAR_0 || epf_bar->barno > BAR_5 ||
+	    lab->features.bar[epf_bar->barno].type == BAR_RESERVED) {
+		dev_err(lab_epc_dev(lab), "cannot clear BAR%d\n",
 			epf_bar->barno);
 		return;
 	}
@@ -548,6 +580,9 @@ static void lab_epc_stop(struct pci_epc *epc)
 }
 
 /*
+ * The two shapes of the controller, copied into each device's features at
+ * probe, where the fixed doorbell BAR, if any, is marked reserved.
+ *
  * Every BAR is programmable, 32- or 64-bit, with any power-of-two size
  * from LAB_EPC_IB_SIZE_MIN to LAB_EPC_IB_SIZE_MAX (set_bar() refuses the
  * others: the core has no field to express those bounds).
@@ -593,7 +628,7 @@ lab_epc_get_features(struct pci_epc *epc, u8 func_no, u8 vfunc_no)
 {
 	struct lab_epc *lab = epc_get_drvdata(epc);
 
-	return lab->features;
+	return &lab->features;
 }
 
 static const struct pci_epc_ops lab_epc_ops = {
@@ -699,12 +734,26 @@ static int lab_epc_read_caps(struct lab_epc *lab)
 
 	caps = lab_epc_readl(lab, LAB_EPC_CAPS);
 	lab->features = caps & LAB_EPC_CAPS_BAR_PAIRS ?
-			&lab_epc_features_bar_pairs : &lab_epc_features;
+			lab_epc_features_bar_pairs : lab_epc_features;
 	lab->num_ob = FIELD_GET(LAB_EPC_CAPS_OB_WINDOWS, caps);
 	if (!lab->num_ob || lab->num_ob > LAB_EPC_OB_MAX) {
 		dev_err(dev, "invalid number of outbound windows %u\n",
 			lab->num_ob);
 		return -ENODEV;
+	}
+
+	lab->has_doorbell = caps & LAB_EPC_CAPS_DOORBELL;
+	lab->db_bar = NO_BAR;
+	if (lab->has_doorbell && (caps & LAB_EPC_CAPS_DB_FIXED)) {
+		lab->db_bar = FIELD_GET(LAB_EPC_CAPS_DB_BAR, caps);
+		if (lab->db_bar > BAR_5 ||
+		    lab->features.bar[lab->db_bar].type == BAR_RESERVED) {
+			dev_err(dev, "invalid fixed doorbell BAR%d (caps %#x)\n",
+				lab->db_bar, caps);
+			return -ENODEV;
+		}
+		/* The function drivers must leave it alone */
+		lab->features.bar[lab->db_bar].type = BAR_RESERVED;
 	}
 
 	return 0;
@@ -747,14 +796,120 @@ static void lab_epc_reset(struct lab_epc *lab)
 	lab_epc_writel(lab, LAB_EPC_INTX, 0);
 
 	mutex_lock(&lab->lock);
-	for (bar = BAR_0; bar < PCI_STD_NUM_BARS; bar++)
-		lab_epc_disable_bar(lab, bar);
+	for (bar = BAR_0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (bar != lab->db_bar)
+			lab_epc_disable_bar(lab, bar);
+	}
+	/*
+	 * The fixed doorbell BAR stays enabled; recording its flags makes
+	 * lab_epc_check_bar_pair() refuse a 64-bit BAR that overlaps it.
+	 */
+	if (lab->db_bar != NO_BAR)
+		lab->bar_flags[lab->db_bar] =
+			lab_epc_readl(lab, LAB_EPC_IB(lab->db_bar) +
+				      LAB_EPC_IB_FLAGS);
 	for (win = 0; win < lab->num_ob; win++)
 		lab_epc_writel(lab, LAB_EPC_OB(win) + LAB_EPC_OB_CTRL, 0);
 	bitmap_zero(lab->ob_used, LAB_EPC_OB_MAX);
 	mutex_unlock(&lab->lock);
 
 	lab_epc_writel(lab, LAB_EPC_EVENT, LAB_EPC_EVENT_ALL);
+	if (lab->has_doorbell)
+		lab_epc_writel(lab, LAB_EPC_DB_CLEAR, 0);
+}
+
+/*
+ * The doorbell's interrupt: MSI vector 1, sent each time the doorbell's
+ * level rises. The functions that allocated a doorbell request the same
+ * vector with IRQF_SHARED; this handler was requested before the doorbell
+ * was registered with the doorbell layer, so it is first in the vector's
+ * chain and lowers the level before any function looks for work.
+ *
+ * That order is what loses no kick: a ring that comes after the clear
+ * raises the level again and sends a new MSI, which runs the chain again
+ * (the irqchip replays an MSI that arrives while the chain runs); a ring
+ * that comes before the clear sends nothing, but the function's handler,
+ * which runs after the clear, sees the work it announced.
+ *
+ * Only this handler lowers the level, so every MSI finds it raised and is
+ * claimed here: the functions' handlers may return IRQ_NONE when a kick
+ * brought no new work, and the vector still never looks like one that
+ * nobody cares about.
+ */
+static irqreturn_t lab_epc_db_irq(int irq, void *data)
+{
+	struct lab_epc *lab = data;
+	u32 ring = lab_epc_readl(lab, LAB_EPC_DB_RING);
+
+	if (PCI_POSSIBLE_ERROR(ring) || !(ring & LAB_EPC_DB_RING_ASSERTED))
+		return IRQ_NONE;
+
+	lab_epc_writel(lab, LAB_EPC_DB_CLEAR, 0);
+	/*
+	 * Flush the posted clear before the functions look for work, so that
+	 * a ring their look misses reaches a low level and sends a new MSI.
+	 * readl() also orders their memory reads after the clear.
+	 */
+	lab_epc_readl(lab, LAB_EPC_DB_RING);
+
+	return IRQ_HANDLED;
+}
+
+/*
+ * Acknowledge the doorbell, and describe it to the doorbell layer: the
+ * functions learn from it where the host rings (the fixed BAR, or the
+ * register's address to map a BAR onto) and which interrupt follows.
+ */
+static int lab_epc_init_doorbell(struct lab_epc *lab)
+{
+	struct pci_dev *pdev = lab->pdev;
+	struct device *dev = &pdev->dev;
+	struct pci_ep_aux_resource *res = &lab->db_res;
+	int irq = pci_irq_vector(pdev, LAB_EPC_VEC_DOORBELL);
+	int ret;
+
+	if (!lab->has_doorbell)
+		return 0;
+
+	if (irq < 0)
+		return irq;
+
+	ret = request_irq(irq, lab_epc_db_irq, IRQF_SHARED, dev_name(dev), lab);
+	if (ret) {
+		dev_err(dev, "cannot request the doorbell interrupt: %d\n", ret);
+		return ret;
+	}
+
+	res->type = PCI_EP_AUX_DOORBELL_MMIO;
+	res->phys_addr = pci_resource_start(pdev, LAB_EPC_REGS_BAR) +
+			 LAB_EPC_DB_RING;
+	res->size = sizeof(u32);
+	res->bar = lab->db_bar;
+	res->bar_offset = LAB_EPC_DB_BAR_OFFSET;
+	res->u.db.irq = irq;
+	res->u.db.irq_flags = IRQF_SHARED;
+	res->u.db.data = LAB_EPC_DB_DATA;
+
+	ret = pci_ep_aux_register(lab->epc, res, 1);
+	if (ret) {
+		dev_err(dev, "cannot register the doorbell: %d\n", ret);
+		free_irq(irq, lab);
+		return ret;
+	}
+
+	dev_dbg(dev, "doorbell at %pa, irq %d, fixed BAR %d\n",
+		&res->phys_addr, irq, lab->db_bar);
+
+	return 0;
+}
+
+static void lab_epc_exit_doorbell(struct lab_epc *lab)
+{
+	if (!lab->has_doorbell)
+		return;
+
+	pci_ep_aux_unregister(lab->epc);
+	free_irq(lab->db_res.u.db.irq, lab);
 }
 
 static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -800,7 +955,7 @@ static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	lab_epc_reset(lab);
 
-	/* Vector 1 belongs to the embedded doorbell, handled elsewhere */
+	/* Vector 1 is the embedded doorbell's, also used by the functions */
 	ret = pci_alloc_irq_vectors(pdev, LAB_EPC_NR_VECTORS,
 				    LAB_EPC_NR_VECTORS, PCI_IRQ_MSI);
 	if (ret < 0) {
@@ -833,6 +988,10 @@ static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto exit_mem;
 	}
 
+	ret = lab_epc_init_doorbell(lab);
+	if (ret)
+		goto free_event_irq;
+
 	lab_epc_writel(lab, LAB_EPC_EVENT_MASK, LAB_EPC_EVENT_ALL);
 
 	pci_set_drvdata(pdev, lab);
@@ -842,6 +1001,8 @@ static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	return 0;
 
+free_event_irq:
+	free_irq(pci_irq_vector(pdev, LAB_EPC_VEC_EVENTS), lab);
 exit_mem:
 	pci_epc_mem_exit(lab->epc);
 free_vectors:
@@ -854,6 +1015,7 @@ static void lab_epc_remove(struct pci_dev *pdev)
 	struct lab_epc *lab = pci_get_drvdata(pdev);
 
 	pci_epc_deinit_notify(lab->epc);
+	lab_epc_exit_doorbell(lab);
 	lab_epc_writel(lab, LAB_EPC_EVENT_MASK, 0);
 	free_irq(pci_irq_vector(pdev, LAB_EPC_VEC_EVENTS), lab);
 	pci_epc_mem_exit(lab->epc);

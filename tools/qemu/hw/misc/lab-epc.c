@@ -57,7 +57,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(LabEpcState, LAB_EPC)
  *   0x0500 +-------------------------+
  *          | (unused, reads 0)       |
  *   0x1000 +-------------------------+
- *          | embedded doorbell       |  reserved
+ *          | embedded doorbell       |  DB_RING, DB_CLEAR
  *   0x2000 +-------------------------+
  */
 #define LAB_EPC_REGS_SIZE           (8 * KiB)
@@ -68,6 +68,9 @@ OBJECT_DECLARE_SIMPLE_TYPE(LabEpcState, LAB_EPC)
 #define  LAB_EPC_VERSION_VALUE      1
 #define LAB_EPC_CAPS                0x0008
 #define  LAB_EPC_CAPS_BAR_PAIRS     (1u << 8)
+#define  LAB_EPC_CAPS_DOORBELL      (1u << 9)
+#define  LAB_EPC_CAPS_DB_FIXED      (1u << 10)
+#define  LAB_EPC_CAPS_DB_BAR_SHIFT  12              /* [14:12] */
 #define LAB_EPC_APERTURE_LOG2       0x000c
 #define LAB_EPC_CTRL                0x0010
 #define  LAB_EPC_CTRL_LINK_ENABLE   (1u << 0)
@@ -116,7 +119,18 @@ OBJECT_DECLARE_SIMPLE_TYPE(LabEpcState, LAB_EPC)
 #define  LAB_EPC_OB_CTRL            0x18
 #define  LAB_EPC_OB_CTRL_ENABLE     (1u << 0)
 
-#define LAB_EPC_DB_BASE             0x1000          /* embedded doorbell */
+/*
+ * The embedded doorbell, modelled on the DesignWare eDMA interrupt
+ * emulation: any write to DB_RING asserts a level interrupt and does
+ * nothing else; any write to DB_CLEAR deasserts it. Offsets are relative
+ * to the doorbell page, which is BAR0 + LAB_EPC_DB_BASE for the endpoint
+ * and the whole of the fixed doorbell BAR (db-bar) for the host.
+ */
+#define LAB_EPC_DB_BASE             0x1000
+#define LAB_EPC_DB_SIZE             (4 * KiB)
+#define  LAB_EPC_DB_RING            0x000   /* reads 1 while asserted */
+#define  LAB_EPC_DB_CLEAR           0x004   /* reads 0 */
+#define  LAB_EPC_DB_NO_BAR          (-1)
 
 /* MSI vectors the controller raises in the endpoint machine */
 #define LAB_EPC_MSI_EVENT           0
@@ -183,6 +197,7 @@ struct LabEpcState {
     uint64_t ram_base;
     uint64_t aperture_size;
     bool bar_pairs;             /* only 64-bit BARs: 0, 2 and 4 */
+    int32_t db_bar;             /* BAR fixed onto the doorbell, or -1 */
 
     MemoryRegion regs;
     MemoryRegion aperture;
@@ -211,6 +226,7 @@ struct LabEpcState {
     uint32_t intx;
     LabEpcInbound ib[LAB_LINK_NUM_BARS];
     LabEpcOutbound ob[LAB_EPC_NUM_WINDOWS];
+    bool db_asserted;           /* level of the doorbell interrupt */
 };
 
 static bool lab_epc_host_connected(LabEpcState *s)
@@ -301,7 +317,90 @@ static void lab_epc_set_host_msi(LabEpcState *s, uint32_t host_msi)
     }
 }
 
+/*
+ * The embedded doorbell. The interrupt is a level one, which MSI vector
+ * LAB_EPC_MSI_DOORBELL emulates by being sent on each rising edge: a ring
+ * while the level is already high sends nothing, a ring after a clear
+ * sends a new MSI. The endpoint's software clears the level before it
+ * looks for work: a ring that its look may miss comes after the clear and
+ * sends a new MSI.
+ */
+
+static void lab_epc_db_ring(LabEpcState *s)
+{
+    if (!s->db_asserted) {
+        s->db_asserted = true;
+        lab_epc_notify(s, LAB_EPC_MSI_DOORBELL);
+    }
+}
+
+/*
+ * Accesses to the doorbell page, from the endpoint's CPUs (BAR0) or from
+ * the host (the fixed doorbell BAR). @who names the accessor in logs.
+ * Return false for an access the page refuses.
+ */
+static bool lab_epc_db_read(LabEpcState *s, const char *who, hwaddr off,
+                            unsigned size, uint32_t *val)
+{
+    if (size != 4 || (off & 3)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: %s %u-byte read at doorbell +0x%"
+                      HWADDR_PRIx ": aligned 32-bit accesses only\n",
+                      TYPE_LAB_EPC, who, size, off);
+        return false;
+    }
+    *val = off == LAB_EPC_DB_RING ? s->db_asserted : 0;
+    return true;
+}
+
+static bool lab_epc_db_write(LabEpcState *s, const char *who, hwaddr off,
+                             unsigned size)
+{
+    if (size != 4 || (off & 3)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: %s %u-byte write at doorbell +0x%"
+                      HWADDR_PRIx ": aligned 32-bit accesses only\n",
+                      TYPE_LAB_EPC, who, size, off);
+        return false;
+    }
+    switch (off) {
+    case LAB_EPC_DB_RING:
+        /* The value is ignored, as DesignWare's interrupt emulation does. */
+        lab_epc_db_ring(s);
+        return true;
+    case LAB_EPC_DB_CLEAR:
+        s->db_asserted = false;
+        return true;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s write at doorbell +0x%" HWADDR_PRIx
+                  ": no such register\n", TYPE_LAB_EPC, who, off);
+    return false;
+}
+
 /* Inbound: host accesses to the function's BARs */
+
+static bool lab_epc_is_db_bar(LabEpcState *s, unsigned n)
+{
+    return s->db_bar != LAB_EPC_DB_NO_BAR && n == (unsigned)s->db_bar;
+}
+
+/*
+ * The fixed doorbell BAR: always enabled, 4 KiB, 64-bit on a controller
+ * with 64-bit BARs only. Its accesses never become DMA: the doorbell page
+ * is the controller's own register, reached from its PCIe side.
+ */
+static void lab_epc_db_bar_init(LabEpcState *s)
+{
+    LabEpcInbound *ib;
+
+    if (s->db_bar == LAB_EPC_DB_NO_BAR) {
+        return;
+    }
+    ib = &s->ib[s->db_bar];
+    memset(ib, 0, sizeof(*ib));
+    ib->size = LAB_EPC_DB_SIZE;
+    ib->cur_size = LAB_EPC_DB_SIZE;
+    ib->cur_flags = LAB_LINK_BAR_ENABLE |
+                    (s->bar_pairs ? LAB_LINK_BAR_MEM64 : 0);
+}
 
 static bool lab_epc_has_iommu(LabEpcState *s)
 {
@@ -322,6 +421,10 @@ static void lab_epc_bar_desc(LabEpcState *s, unsigned n, LabLinkBar *bar)
     }
     bar->size = cpu_to_le64(ib->cur_size);
     bar->flags = cpu_to_le32(ib->cur_flags);
+    if (lab_epc_is_db_bar(s, n)) {
+        bar->path = cpu_to_le32(LAB_PATH_MESSAGE);
+        return;
+    }
     /*
      * Without an IOMMU, bus addresses are physical addresses: a target
      * inside the RAM is plain shared memory that the host can map.
@@ -351,6 +454,12 @@ static void lab_epc_ib_commit(LabEpcState *s, unsigned n, uint32_t flags)
 {
     LabEpcInbound *ib = &s->ib[n];
 
+    if (lab_epc_is_db_bar(s, n)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: BAR%u is fixed onto the"
+                      " doorbell; FLAGS 0x%x ignored\n", TYPE_LAB_EPC, n,
+                      flags);
+        return;
+    }
     if (flags & ~LAB_LINK_BAR_FLAGS) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: BAR%u: unknown FLAGS bits 0x%x ignored\n",
@@ -449,9 +558,17 @@ static void lab_epc_mem_read(LabEpcState *s, const LabLinkMemRead *req)
     uint64_t offset = le64_to_cpu(req->offset);
     uint8_t buf[8];
     dma_addr_t addr;
+    uint32_t val;
 
     if (lab_epc_inbound_addr(s, "read", req->bar, offset, req->size, &addr)) {
-        if (pci_dma_read(PCI_DEVICE(s), addr, buf, req->size) == MEMTX_OK) {
+        if (lab_epc_is_db_bar(s, req->bar)) {
+            /* The controller's own register: no DMA, no IOMMU. */
+            if (lab_epc_db_read(s, "host", offset, req->size, &val)) {
+                reply.status = cpu_to_le32(LAB_LINK_READ_OK);
+                reply.data = cpu_to_le64(val);
+            }
+        } else if (pci_dma_read(PCI_DEVICE(s), addr, buf, req->size) ==
+                   MEMTX_OK) {
             reply.status = cpu_to_le32(LAB_LINK_READ_OK);
             reply.data = cpu_to_le64(ldn_le_p(buf, req->size));
         } else {
@@ -471,6 +588,11 @@ static void lab_epc_mem_write(LabEpcState *s, const LabLinkMemWrite *req)
 
     if (!lab_epc_inbound_addr(s, "write", req->bar, offset, req->size,
                               &addr)) {
+        return;
+    }
+    if (lab_epc_is_db_bar(s, req->bar)) {
+        /* The controller's own register: no DMA, no IOMMU. */
+        lab_epc_db_write(s, "host", offset, req->size);
         return;
     }
     stn_le_p(buf, req->size, le64_to_cpu(req->data));
@@ -816,6 +938,12 @@ static void lab_epc_ib_write(LabEpcState *s, unsigned n, hwaddr reg,
 {
     LabEpcInbound *ib = &s->ib[n];
 
+    if (lab_epc_is_db_bar(s, n) && reg != LAB_EPC_IB_FLAGS) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: BAR%u is fixed onto the"
+                      " doorbell; write to inbound register 0x%" HWADDR_PRIx
+                      " ignored\n", TYPE_LAB_EPC, n, reg);
+        return;
+    }
     switch (reg) {
     case LAB_EPC_IB_TARGET_LO:
         ib->target = deposit64(ib->target, 0, 32, val);
@@ -896,9 +1024,24 @@ static void lab_epc_ob_write(LabEpcState *s, unsigned n, hwaddr reg,
     }
 }
 
+static uint32_t lab_epc_caps(LabEpcState *s)
+{
+    uint32_t caps = LAB_EPC_NUM_WINDOWS | LAB_EPC_CAPS_DOORBELL;
+
+    if (s->bar_pairs) {
+        caps |= LAB_EPC_CAPS_BAR_PAIRS;
+    }
+    if (s->db_bar != LAB_EPC_DB_NO_BAR) {
+        caps |= LAB_EPC_CAPS_DB_FIXED |
+                (uint32_t)s->db_bar << LAB_EPC_CAPS_DB_BAR_SHIFT;
+    }
+    return caps;
+}
+
 static uint64_t lab_epc_regs_read(void *opaque, hwaddr addr, unsigned size)
 {
     LabEpcState *s = opaque;
+    uint32_t val = 0;
 
     if (size != 4 || (addr & 3)) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: %u-byte read at 0x%" HWADDR_PRIx
@@ -914,6 +1057,10 @@ static uint64_t lab_epc_regs_read(void *opaque, hwaddr addr, unsigned size)
         return lab_epc_ob_read(s, (addr - LAB_EPC_OB_BASE) / LAB_EPC_OB_STRIDE,
                                (addr - LAB_EPC_OB_BASE) % LAB_EPC_OB_STRIDE);
     }
+    if (addr >= LAB_EPC_DB_BASE) {
+        lab_epc_db_read(s, "endpoint", addr - LAB_EPC_DB_BASE, size, &val);
+        return val;
+    }
 
     switch (addr) {
     case LAB_EPC_ID:
@@ -921,8 +1068,7 @@ static uint64_t lab_epc_regs_read(void *opaque, hwaddr addr, unsigned size)
     case LAB_EPC_VERSION:
         return LAB_EPC_VERSION_VALUE;
     case LAB_EPC_CAPS:
-        return LAB_EPC_NUM_WINDOWS |
-               (s->bar_pairs ? LAB_EPC_CAPS_BAR_PAIRS : 0);
+        return lab_epc_caps(s);
     case LAB_EPC_APERTURE_LOG2:
         return ctz64(s->aperture_size);
     case LAB_EPC_CTRL:
@@ -950,7 +1096,7 @@ static uint64_t lab_epc_regs_read(void *opaque, hwaddr addr, unsigned size)
     case LAB_EPC_INTX:
         return s->intx;
     }
-    /* Unused, or the embedded doorbell's space: reads as zero. */
+    /* Unused: reads as zero. */
     return 0;
 }
 
@@ -989,9 +1135,7 @@ static void lab_epc_regs_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     }
     if (addr >= LAB_EPC_DB_BASE) {
-        qemu_log_mask(LOG_UNIMP, "%s: write at 0x%" HWADDR_PRIx ": the"
-                      " embedded doorbell is not implemented\n",
-                      TYPE_LAB_EPC, addr);
+        lab_epc_db_write(s, "endpoint", addr - LAB_EPC_DB_BASE, size);
         return;
     }
 
@@ -1114,6 +1258,7 @@ static void lab_epc_reset(DeviceState *dev)
     memset(s->ob, 0, sizeof(s->ob));
 
     memset(s->ib, 0, sizeof(s->ib));
+    lab_epc_db_bar_init(s);
     for (n = 0; n < LAB_LINK_NUM_BARS; n++) {
         lab_epc_send_bar(s, n);
     }
@@ -1126,6 +1271,7 @@ static void lab_epc_reset(DeviceState *dev)
     s->hdr_misc = 0;
     s->msi_cap = 0;
     s->intx = 0;
+    s->db_asserted = false;
 }
 
 static void lab_epc_process_exit(Notifier *n, void *data)
@@ -1152,6 +1298,19 @@ static void lab_epc_realize(PCIDevice *pdev, Error **errp)
                    " from 4 KiB to 64 GiB", s->aperture_size);
         return;
     }
+    if (s->db_bar != LAB_EPC_DB_NO_BAR &&
+        (s->db_bar < 0 || s->db_bar >= LAB_LINK_NUM_BARS)) {
+        error_setg(errp, "'db-bar' %d is not a BAR number: 0 to 5, or -1 for"
+                   " no fixed doorbell BAR", s->db_bar);
+        return;
+    }
+    if (s->db_bar != LAB_EPC_DB_NO_BAR && s->bar_pairs && (s->db_bar & 1)) {
+        error_setg(errp, "'db-bar' %d: with 'bar-pairs' on, the BARs are"
+                   " 0, 2 and 4", s->db_bar);
+        return;
+    }
+    lab_epc_db_bar_init(s);
+
     s->ram = lab_link_ram(s->memdev, s->ram_base, errp);
     if (!s->ram) {
         return;
@@ -1217,6 +1376,7 @@ static Property lab_epc_properties[] = {
     DEFINE_PROP_UINT64("ram-base", LabEpcState, ram_base, 0x40000000),
     DEFINE_PROP_SIZE("aperture-size", LabEpcState, aperture_size, 256 * MiB),
     DEFINE_PROP_BOOL("bar-pairs", LabEpcState, bar_pairs, false),
+    DEFINE_PROP_INT32("db-bar", LabEpcState, db_bar, LAB_EPC_DB_NO_BAR),
     DEFINE_PROP_END_OF_LIST(),
 };
 
