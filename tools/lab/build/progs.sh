@@ -7,6 +7,8 @@
 #   (tools/pci/ of the lab's kernel source), for the x86_64 host machine,
 #   where they drive pci_endpoint_test. Linked statically: the guest has
 #   only the libraries its Debian packages need.
+# - db-test (tools/lab/progs/db-test.c), the host side of the endpoint
+#   doorbell test, for the x86_64 host machine, statically likewise.
 #
 # The output directory holds one tree per guest architecture (x86_64/,
 # arm64/), each laid out as in the guest's root; rootfs.sh copies the tree
@@ -21,7 +23,8 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 src=$LAB_CACHE/src/linux-$pkgver
 cc_version=$(gcc --version | head -n 1)
 
-LAB_KEY_EXTRA="$pkgver $cc_version" key=$(lab_key "$0")
+progs_src=$LAB_TOP/tools/lab/progs
+LAB_KEY_EXTRA="$pkgver $cc_version" key=$(lab_key "$0" "$progs_src"/*.c)
 out=$LAB_CACHE/progs/$key
 
 if [ -f "$out/.done" ]; then
@@ -49,22 +52,34 @@ fetch_sources() {
 build_pcitest() {
 	local s=$work/src bin=$work/x86_64/usr/local/bin
 
-	fetch_sources "$s"
-	mkdir -p "$bin" "$s/include/linux"
+	# Under lab_step "set -e" does not apply: stop at the first failure.
+	fetch_sources "$s" || return
+	mkdir -p "$bin" "$s/include/linux" || return
 	# The tool includes <linux/pcitest.h>: take it from the same kernel
 	# rather than from the build machine's (older) kernel headers.
-	cp "$s/include/uapi/linux/pcitest.h" "$s/include/linux/"
+	cp "$s/include/uapi/linux/pcitest.h" "$s/include/linux/" || return
 	gcc -static -O2 -Wall -D_GNU_SOURCE -I"$s/include" \
-		-o "$bin/pcitest" "$s/tools/pci/pcitest.c"
-	strip "$bin/pcitest"
-	install -m 755 "$s/tools/pci/pcitest.sh" "$bin/pcitest.sh"
-	file "$bin/pcitest"
+		-o "$bin/pcitest" "$s/tools/pci/pcitest.c" || return
+	strip "$bin/pcitest" &&
+		install -m 755 "$s/tools/pci/pcitest.sh" "$bin/pcitest.sh" &&
+		file "$bin/pcitest"
+}
+
+build_db_test() {
+	local bin=$work/x86_64/usr/local/bin
+
+	mkdir -p "$bin" || return
+	gcc -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-o "$bin/db-test" "$progs_src/db-test.c" &&
+		strip "$bin/db-test" &&
+		file "$bin/db-test"
 }
 
 work=$out.tmp.$$
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"
 lab_step "build pcitest (linux $pkgver)" build_pcitest >&2
+lab_step "build db-test" build_db_test >&2
 rm -rf "$work/src"
 touch "$work/.done"
 rm -rf "$out"

@@ -10,7 +10,9 @@ pci-test-howto.rst and pci-vntb-howto.rst. The IDs are ones the host
 drivers already match: pci_endpoint_test binds TI DRA74x (0x104c:0xb500)
 with its default layout (registers in BAR0, 4 KiB alignment, MSI), and
 ntb_hw_epf binds 0x1957:0x0809 with class "RAM memory", which
-pci-epf-vntb's header has.
+pci-epf-vntb's header has. Our doorbell test function presents
+0x1234:0xdb01, which no host driver matches: the host drives it from
+userspace with db-test (tools/lab/progs/db-test.c).
 """
 
 from dataclasses import dataclass
@@ -54,6 +56,29 @@ class Function:
     host_ready: str = None
     # Both sides end up with an ntb0 network device to address.
     netdev: bool = False
+
+
+# The BAR that the "doorbell-bar" variant has the controller fix onto its
+# doorbell register.
+DOORBELL_FIXED_BAR = 4
+
+
+def _doorbell_function(name, summary, epc_props=""):
+    return Function(
+        name=name,
+        summary=summary,
+        epc_props=epc_props,
+        epf_module="pci-epf-db-test",
+        epf_driver="pci_epf_db_test",
+        attrs=(
+            ("vendorid", "0x1234"),
+            ("deviceid", "0xdb01"),
+            # One vector: the echo of the round-trip measurement.
+            ("msi_interrupts", "1"),
+        ),
+        # No driver binds: the function is ready once the host sees it.
+        host_ready="sh -c 'grep -qsx 0xdb01 /sys/bus/pci/devices/*/device'",
+    )
 
 
 FUNCTIONS = {
@@ -107,6 +132,21 @@ FUNCTIONS = {
                        "/sys/class/net/*/device/uevent'",
             netdev=True,
         ),
+        # The doorbell test function in the two ways the host can reach
+        # the controller's embedded doorbell: through a BAR the function
+        # maps onto the doorbell's DMA address, or through the BAR the
+        # controller fixes onto it. The function keeps its registers in
+        # BAR0 and, in the first variant, maps the doorbell with BAR1, so
+        # the fixed BAR is BAR4, away from both.
+        _doorbell_function(
+            "doorbell",
+            "pci-epf-db-test, the doorbell reached through a BAR the "
+            "function maps onto it; db-test on the host"),
+        _doorbell_function(
+            "doorbell-bar",
+            "pci-epf-db-test, the doorbell pre-exposed in the "
+            "controller's fixed BAR4; db-test on the host",
+            epc_props=f"db-bar={DOORBELL_FIXED_BAR}"),
     )
 }
 

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Endpoint doorbells across the link: our pci-epf-db-test allocates a
+# doorbell from the doorbell layer and publishes where the host rings it;
+# the host's db-test rings it N times (N = 1, 1000, 100000), then writes a
+# final sequence number and rings once more, and passes when the
+# endpoint's interrupt handler has seen that number (no lost final kick)
+# and counted at least one and at most as many interrupts as rings (kicks
+# coalesce). Then a short ring -> echo round trip. Both ways of reaching
+# the controller's embedded doorbell (a BAR the function maps onto it;
+# the controller's own fixed BAR), each without and with the endpoint's
+# SMMUv3 in strict mode.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+RINGS="1 1000 100000"
+ECHO_SAMPLES=100
+# A ring is a message on the link: 100000 of them take a while under TCG
+RING_TIMEOUT=600
+
+# Where the doorbell must be in each variant (functions.py)
+declare -A PLACEMENT=([doorbell]="mapped by the function"
+	[doorbell-bar]="pre-exposed")
+declare -A DB_BAR=([doorbell]=1 [doorbell-bar]=4)
+
+tap_plan $((2 * 2 * (2 + $(wc -w <<<"$RINGS"))))
+
+# The pieces this test needs that other parts of the project provide.
+missing() {
+	cd "$LAB_TOP" || return 0
+	[ -f drivers/pci/endpoint/pci-ep-doorbell.c ] ||
+		{ echo "the doorbell layer is not written yet"; return 0; }
+	grep -q pci_ep_aux_register drivers/pci/controller/pcie-lab-epc.c ||
+		{ echo "pcie-lab-epc does not register its doorbell yet"; return 0; }
+	grep -q '"db-bar"' tools/qemu/hw/misc/lab-epc.c ||
+		{ echo "QEMU's lab-epc has no db-bar property yet"; return 0; }
+	return 1
+}
+if reason=$(missing); then
+	tap_skip_rest "$reason"
+fi
+
+# suite FUNCTION LABEL [LAB UP ARGS...]
+suite() {
+	local fn=$1 label=$2 out n line
+	shift 2
+	if ! out=$(lab_start --function "$fn" "$@" 2>&1); then
+		tap_fail "$label: lab boots with pci-epf-db-test" "$out"
+		lab_teardown
+		for n in $RINGS echo; do
+			tap_fail "$label: $n" "the lab did not boot"
+		done
+		return
+	fi
+
+	# db-test prints where the endpoint says the doorbell is
+	out=$(lab run host --timeout 60 -- "db-test -n 0" 2>&1)
+	line=$(grep '^device ' <<<"$out")
+	if [[ "$line" == *"doorbell BAR${DB_BAR[$fn]} "*"${PLACEMENT[$fn]}"* ]]; then
+		tap_ok "$label: doorbell in BAR${DB_BAR[$fn]}, ${PLACEMENT[$fn]}"
+	else
+		tap_fail "$label: doorbell in BAR${DB_BAR[$fn]}, ${PLACEMENT[$fn]}" \
+			"$out" "endpoint: $(ep 'dmesg | tail -n 20' 2>&1)"
+	fi
+
+	for n in $RINGS; do
+		out=$(lab run host --timeout "$RING_TIMEOUT" -- \
+			"db-test -n $n" 2>&1)
+		line=$(grep '^rings ' <<<"$out")
+		if grep -qx PASS <<<"$out"; then
+			tap_ok "$label: $n + 1 rings, ${line#rings * }"
+		else
+			tap_fail "$label: $n + 1 rings, no lost final kick" "$out"
+		fi
+	done
+
+	out=$(lab run host --timeout "$RING_TIMEOUT" -- \
+		"db-test -e -n $ECHO_SAMPLES" 2>&1)
+	if grep -qx PASS <<<"$out"; then
+		tap_ok "$label: round trip, $(grep '^rtt ' <<<"$out")"
+	else
+		tap_fail "$label: ring -> echo round trip" "$out"
+	fi
+	lab_teardown
+}
+
+suite doorbell "mapped, no IOMMU"
+suite doorbell "mapped, SMMUv3 strict" --iommu
+suite doorbell-bar "pre-exposed, no IOMMU"
+suite doorbell-bar "pre-exposed, SMMUv3 strict" --iommu
