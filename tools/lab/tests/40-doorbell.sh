@@ -25,21 +25,6 @@ declare -A DB_BAR=([doorbell]=1 [doorbell-bar]=4)
 
 tap_plan $((2 * 2 * (2 + $(wc -w <<<"$RINGS"))))
 
-# The pieces this test needs that other parts of the project provide.
-missing() {
-	cd "$LAB_TOP" || return 0
-	[ -f drivers/pci/endpoint/pci-ep-doorbell.c ] ||
-		{ echo "the doorbell layer is not written yet"; return 0; }
-	grep -q pci_ep_aux_register drivers/pci/controller/pcie-lab-epc.c ||
-		{ echo "pcie-lab-epc does not register its doorbell yet"; return 0; }
-	grep -q '"db-bar"' tools/qemu/hw/misc/lab-epc.c ||
-		{ echo "QEMU's lab-epc has no db-bar property yet"; return 0; }
-	return 1
-}
-if reason=$(missing); then
-	tap_skip_rest "$reason"
-fi
-
 # suite FUNCTION LABEL [LAB UP ARGS...]
 suite() {
 	local fn=$1 label=$2 out n line

@@ -715,16 +715,8 @@ static const MemoryRegionOps lab_epc_aperture_ops = {
     .read = lab_epc_aperture_read,
     .write = lab_epc_aperture_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
+    .valid = LAB_LINK_ANY_ACCESS,
+    .impl = LAB_LINK_ANY_ACCESS,
 };
 
 /* The host connection */
@@ -1227,16 +1219,8 @@ static const MemoryRegionOps lab_epc_regs_ops = {
     .write = lab_epc_regs_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     /* Every size reaches the handlers, which log and ignore bad ones. */
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
+    .valid = LAB_LINK_ANY_ACCESS,
+    .impl = LAB_LINK_ANY_ACCESS,
 };
 
 /* Device life cycle */

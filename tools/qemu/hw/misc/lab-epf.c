@@ -41,6 +41,8 @@
 OBJECT_DECLARE_SIMPLE_TYPE(LabEpfState, LAB_EPF)
 
 #define LAB_EPF_MAX_INTX_PIN        4   /* INTD */
+/* IDs until realize presents the ones the endpoint programmed */
+#define LAB_EPF_PLACEHOLDER_DEVICE_ID 0xe9cf
 
 typedef struct LabEpfBar {
     LabEpfState *s;
@@ -266,16 +268,8 @@ static const MemoryRegionOps lab_epf_msg_ops = {
     .read = lab_epf_msg_read,
     .write = lab_epf_msg_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
+    .valid = LAB_LINK_ANY_ACCESS,
+    .impl = LAB_LINK_ANY_ACCESS,
 };
 
 /* No path: what a host sees of a function behind a dead link. */
@@ -293,16 +287,8 @@ static const MemoryRegionOps lab_epf_none_ops = {
     .read = lab_epf_none_read,
     .write = lab_epf_none_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
+    .valid = LAB_LINK_ANY_ACCESS,
+    .impl = LAB_LINK_ANY_ACCESS,
 };
 
 /* Messages from the endpoint */
@@ -794,7 +780,7 @@ static void lab_epf_class_init(ObjectClass *klass, void *data)
     k->config_write = lab_epf_config_write;
     /* Placeholders: realize presents what the endpoint programmed. */
     k->vendor_id = PCI_VENDOR_ID_QEMU;
-    k->device_id = 0xe9cf;
+    k->device_id = LAB_EPF_PLACEHOLDER_DEVICE_ID;
     k->class_id = PCI_CLASS_OTHERS;
     dc->desc = "vNTB lab: the function an emulated endpoint presents";
     dc->reset = lab_epf_reset;

@@ -201,6 +201,16 @@ struct LabLink {
     unsigned rx_nfds;
 };
 
+/*
+ * Access limits of every region the link devices implement: all sizes and
+ * alignments reach the handlers, which log and ignore the ones they refuse.
+ */
+#define LAB_LINK_ANY_ACCESS {           \
+        .min_access_size = 1,           \
+        .max_access_size = 8,           \
+        .unaligned = true,              \
+    }
+
 void lab_link_init(LabLink *l, DeviceState *dev, unsigned timeout_ms,
                    LabLinkRecvFn *recv, LabLinkLostFn *lost, void *opaque);
 void lab_link_attach(LabLink *l, int fd);
