@@ -58,6 +58,42 @@ class Function:
     netdev: bool = False
 
 
+# The doorbell BAR of the vNTB layout on a controller with 64-bit BARs
+# only (control BAR0, doorbells BAR2, memory window BAR4): where the
+# "vntb-db-bar" variant has the controller pre-expose its doorbell.
+VNTB_DB_BAR = 2
+
+
+def _vntb_function(name, summary, epc_props):
+    return Function(
+        name=name,
+        summary=summary,
+        epc_props=epc_props,
+        epf_module="pci-epf-vntb",
+        epf_driver="pci_epf_vntb",
+        attrs=(
+            ("vendorid", "0x1957"),
+            ("deviceid", "0x0809"),
+        ),
+        driver_attrs=(
+            ("db_count", "4"),
+            ("spad_count", "128"),
+            ("num_mws", "1"),
+            ("mw1", "0x100000"),
+            # The NTB device on the endpoint's virtual PCI bus.
+            ("vntb_vid", "0x1957"),
+            ("vntb_pid", "0x080a"),
+            ("vbus_number", "0x10"),
+        ),
+        bind="primary",
+        ep_modules=("ntb_transport", "ntb_netdev"),
+        host_modules=("ntb_hw_epf", "ntb_transport", "ntb_netdev"),
+        host_ready="sh -c 'grep -qsx DRIVER=ntb_netdev "
+                   "/sys/class/net/*/device/uevent'",
+        netdev=True,
+    )
+
+
 # The BAR that the "doorbell-bar" variant has the controller fix onto its
 # doorbell register.
 DOORBELL_FIXED_BAR = 4
@@ -101,37 +137,20 @@ FUNCTIONS = {
             host_modules=("pci_endpoint_test",),
             host_ready="test -c /dev/pci-endpoint-test.0",
         ),
-        Function(
-            name="vntb",
-            summary="upstream pci-epf-vntb, ntb_hw_epf on the host, "
-                    "ntb_netdev on both",
+        _vntb_function(
+            "vntb",
+            "pci-epf-vntb (ours where built, else upstream's), "
+            "ntb_hw_epf on the host, ntb_netdev on both; the doorbells "
+            "reached through a BAR the function maps",
             # ntb_hw_epf expects its control, doorbell and window BARs at
             # 0, 2 and 4: what pci-epf-vntb lays out on a controller with
             # 64-bit BARs only (i.MX8, R-Car S4).
-            epc_props="bar-pairs=on",
-            epf_module="pci-epf-vntb",
-            epf_driver="pci_epf_vntb",
-            attrs=(
-                ("vendorid", "0x1957"),
-                ("deviceid", "0x0809"),
-            ),
-            driver_attrs=(
-                ("db_count", "4"),
-                ("spad_count", "128"),
-                ("num_mws", "1"),
-                ("mw1", "0x100000"),
-                # The NTB device on the endpoint's virtual PCI bus.
-                ("vntb_vid", "0x1957"),
-                ("vntb_pid", "0x080a"),
-                ("vbus_number", "0x10"),
-            ),
-            bind="primary",
-            ep_modules=("ntb_transport", "ntb_netdev"),
-            host_modules=("ntb_hw_epf", "ntb_transport", "ntb_netdev"),
-            host_ready="sh -c 'grep -qsx DRIVER=ntb_netdev "
-                       "/sys/class/net/*/device/uevent'",
-            netdev=True,
-        ),
+            "bar-pairs=on"),
+        _vntb_function(
+            "vntb-db-bar",
+            "as vntb, with the controller's doorbell pre-exposed in "
+            "BAR2, the doorbell BAR of that layout",
+            f"bar-pairs=on,db-bar={VNTB_DB_BAR}"),
         # The doorbell test function in the two ways the host can reach
         # the controller's embedded doorbell: through a BAR the function
         # maps onto the doorbell's DMA address, or through the BAR the

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Wire layout between the vNTB endpoint function (pci-epf-vntb) and its
+ * host driver (ntb_hw_epf).
+ *
+ * The endpoint lays out a control region at the start of the control BAR;
+ * the host reads and writes it through that BAR. Everything up to
+ * NTB_EPF_EXT_BASE is the layout that Linux 6.12's drivers use, kept
+ * unchanged so that either side can be paired with an unmodified peer.
+ * The extension that follows is this project's: an endpoint that has it
+ * stamps NTB_EPF_EXT_MAGIC there; an older endpoint leaves the area zero
+ * (its scratchpads start further on, at the next power of two).
+ *
+ * Both sides are little-endian on the wire; the endpoint's region is
+ * normal memory, the host's view of it is MMIO.
+ */
+#ifndef _LINUX_NTB_EPF_H
+#define _LINUX_NTB_EPF_H
+
+#include <linux/bits.h>
+
+/* Control region, legacy part (offsets from the start of the BAR). */
+#define NTB_EPF_COMMAND			0x00	/* u32, host writes */
+#define NTB_EPF_ARGUMENT		0x04	/* u32, host writes */
+#define NTB_EPF_CMD_STATUS		0x08	/* u16, endpoint writes */
+#define NTB_EPF_LINK_STATUS		0x0a	/* u16, endpoint writes */
+#define NTB_EPF_TOPOLOGY		0x0c	/* u32 */
+#define NTB_EPF_ADDR_LO			0x10	/* u32, CMD_CONFIGURE_MW */
+#define NTB_EPF_ADDR_HI			0x14
+#define NTB_EPF_SIZE_LO			0x18
+#define NTB_EPF_SIZE_HI			0x1c
+#define NTB_EPF_MW_COUNT		0x20	/* u32, endpoint writes */
+#define NTB_EPF_MW1_OFFSET		0x24	/* u32, endpoint writes */
+#define NTB_EPF_SPAD_OFFSET		0x28	/* u32, endpoint writes */
+#define NTB_EPF_SPAD_COUNT		0x2c	/* u32, endpoint writes */
+#define NTB_EPF_DB_ENTRY_SIZE		0x30	/* u32, endpoint writes */
+#define NTB_EPF_DB_DATA(slot)		(0x34 + (slot) * 4)
+#define NTB_EPF_DB_OFFSET(slot)		(0xb4 + (slot) * 4)
+#define NTB_EPF_DB_SLOTS		32
+
+/* Commands (NTB_EPF_COMMAND) and their status (NTB_EPF_CMD_STATUS). */
+#define NTB_EPF_CMD_CONFIGURE_DOORBELL	1
+#define NTB_EPF_CMD_TEARDOWN_DOORBELL	2
+#define NTB_EPF_CMD_CONFIGURE_MW	3
+#define NTB_EPF_CMD_TEARDOWN_MW		4
+#define NTB_EPF_CMD_LINK_UP		5
+#define NTB_EPF_CMD_LINK_DOWN		6
+
+#define NTB_EPF_CMD_STATUS_OK		1
+#define NTB_EPF_CMD_STATUS_ERROR	2
+
+/* CMD_CONFIGURE_DOORBELL argument: vector count, MSI-X or MSI. */
+#define NTB_EPF_DB_ARG_COUNT		GENMASK(15, 0)
+#define NTB_EPF_DB_ARG_MSIX		BIT(16)
+
+#define NTB_EPF_LINK_UP			BIT(0)
+
+/*
+ * Interrupt slots, legacy numbering. Slot 0 is the link event, slot 1 is
+ * unused, doorbell bit n uses slot n + 2: the host rings doorbell bit n
+ * through entry n + 2 of DB_DATA/DB_OFFSET, and the endpoint signals bit
+ * n to the host with the host's vector n + 2 (MSI number n + 3 in the
+ * endpoint's 1-based raise call). Both directions keep this numbering so
+ * that unmodified peers keep working.
+ */
+#define NTB_EPF_SLOT_LINK		0
+#define NTB_EPF_SLOT_DB_FIRST		2
+#define NTB_EPF_DB_SLOT(bit)		((bit) + NTB_EPF_SLOT_DB_FIRST)
+#define NTB_EPF_MAX_DB			(NTB_EPF_DB_SLOTS - NTB_EPF_SLOT_DB_FIRST)
+
+/* Extension (this project): present when NTB_EPF_EXT_MAGIC reads back. */
+#define NTB_EPF_EXT_BASE		0x134
+#define NTB_EPF_EXT_MAGIC_REG		0x134	/* u32, endpoint writes */
+#define NTB_EPF_EXT_VERSION		0x138	/* u16, endpoint writes */
+#define NTB_EPF_EXT_SIZE		0x13a	/* u16, endpoint writes */
+#define NTB_EPF_EP_CAPS			0x13c	/* u32, endpoint writes */
+#define NTB_EPF_HOST_CAPS		0x140	/* u32, host writes */
+#define NTB_EPF_CMD_DB_OFFSET		0x144	/* u32, endpoint writes */
+#define NTB_EPF_CMD_DB_DATA		0x148	/* u32, endpoint writes */
+#define NTB_EPF_EXT_END			0x14c
+
+#define NTB_EPF_EXT_MAGIC		0x58544e76	/* "vNTX" */
+#define NTB_EPF_EXT_VERSION_1		1
+
+/*
+ * Capabilities. The endpoint advertises in NTB_EPF_EP_CAPS what it
+ * offers; the host answers in NTB_EPF_HOST_CAPS with what it will use,
+ * a subset. Both are zero with an older peer, which is the legacy
+ * behaviour.
+ *
+ * NTB_EPF_CAP_DB_IRQ: the endpoint takes doorbells as interrupts, not by
+ * polling. Informational: the host rings the same way either way.
+ *
+ * NTB_EPF_CAP_CMD_DB: after writing a command and its argument, the host
+ * rings the command doorbell: it writes NTB_EPF_CMD_DB_DATA at
+ * NTB_EPF_CMD_DB_OFFSET of the doorbell BAR. Once the host has set this
+ * bit, the endpoint stops polling for commands, and raises the link slot
+ * when it has written a command's status, so that the host need not
+ * poll either. The host clears the bit (and rings) before it goes away.
+ */
+#define NTB_EPF_CAP_DB_IRQ		BIT(0)
+#define NTB_EPF_CAP_CMD_DB		BIT(1)
+
+#endif /* _LINUX_NTB_EPF_H */
