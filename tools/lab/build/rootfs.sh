@@ -39,7 +39,8 @@ esac
 roots=(busybox-static dash iproute2 iperf3)
 
 guest=$LAB_TOP/tools/lab/guest
-guest_files=("$guest/init" "$guest/agent" "$guest/lab-wait" "$guest"/etc/*)
+guest_files=("$guest/init" "$guest/agent" "$guest/lab-wait" "$guest/lab-modload"
+	"$guest"/etc/*)
 pool=$LAB_CACHE/debs
 
 # resolve_packages: one "name version filename" line per package to
@@ -202,6 +203,7 @@ build_base() {
 	install -m 755 "$guest/init" "$root/init"
 	install -m 755 "$guest/agent" "$root/lab/agent"
 	install -m 755 "$guest/lab-wait" "$root/usr/local/bin/lab-wait"
+	install -m 755 "$guest/lab-modload" "$root/usr/local/bin/lab-modload"
 	install -m 644 "$guest"/etc/* "$root/etc/"
 	ln -sf dash "$root/bin/sh"
 

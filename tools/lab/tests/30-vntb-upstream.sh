@@ -15,7 +15,8 @@ ep_addr=198.18.0.1
 host_addr=198.18.0.2
 tap_plan 6
 
-if ! out=$(lab_start --function vntb 2>&1); then
+if ! out=$(lab_start --function vntb --ep-driver upstream \
+	--host-driver upstream 2>&1); then
 	tap_fail "lab boots with upstream's vNTB pair" "$out"
 	tap_fail_rest "the lab did not boot"
 fi

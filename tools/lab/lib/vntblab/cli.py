@@ -33,7 +33,8 @@ def cmd_up(lab, args):
           f"{lab.env.get('LAB_QEMU_VERSION', '?')})")
     t0 = time.monotonic()
     lab.up(function=args.function, iommu=args.iommu, link=not args.no_link,
-           timeout=args.boot_timeout)
+           timeout=args.boot_timeout, ep_driver=args.ep_driver,
+           host_driver=args.host_driver)
     what = args.function if not args.no_link else "no link"
     line = f"lab: up in {time.monotonic() - t0:.1f}s, function {what}"
     fn = functions.FUNCTIONS[args.function]
@@ -60,6 +61,8 @@ def cmd_status(lab, args):
     print(f"state     {st['status']}")
     print(f"function  {st['function'] if st['link'] else 'none (no link)'}"
           f"{', SMMUv3' if st['iommu'] else ''}")
+    print(f"drivers   ep {st.get('ep_driver', 'any')}, "
+          f"host {st.get('host_driver', 'any')}")
     healthy = st["status"] == "up"
     for name in MACHINES:
         m = st["machines"].get(name)
@@ -206,6 +209,13 @@ def parser():
                        for f in functions.FUNCTIONS.values()))
     s.add_argument("--iommu", action="store_true",
                    help="give the endpoint machine an SMMUv3 (strict)")
+    for side in ("ep", "host"):
+        s.add_argument(f"--{side}-driver", choices=functions.DRIVER_SOURCES,
+                       default="any",
+                       help=f"where the {side}'s driver of the pair comes "
+                            "from: the project's build when there is one "
+                            "(any, the default), or explicitly ours or "
+                            "upstream's")
     s.add_argument("--no-link", action="store_true",
                    help="boot both machines without the link devices")
     s.add_argument("--boot-timeout", type=float, default=180, metavar="S",

@@ -51,7 +51,11 @@ class Function:
     bind: str = "controller"
     # Modules the endpoint loads once its link is up.
     ep_modules: tuple = ()
-    # Modules the host loads, then a shell condition it waits for.
+    # The host driver that pairs with the function, loaded first; like the
+    # function's own module, one the lab can take from the project's
+    # build or from the kernel's ("lab up --ep-driver/--host-driver").
+    host_driver: str = None
+    # Further modules the host loads, then a shell condition it waits for.
     host_modules: tuple = ()
     host_ready: str = None
     # Both sides end up with an ntb0 network device to address.
@@ -87,7 +91,8 @@ def _vntb_function(name, summary, epc_props):
         ),
         bind="primary",
         ep_modules=("ntb_transport", "ntb_netdev"),
-        host_modules=("ntb_hw_epf", "ntb_transport", "ntb_netdev"),
+        host_driver="ntb_hw_epf",
+        host_modules=("ntb_transport", "ntb_netdev"),
         host_ready="sh -c 'grep -qsx DRIVER=ntb_netdev "
                    "/sys/class/net/*/device/uevent'",
         netdev=True,
@@ -134,7 +139,7 @@ FUNCTIONS = {
                 ("deviceid", "0xb500"),
                 ("msi_interrupts", "32"),
             ),
-            host_modules=("pci_endpoint_test",),
+            host_driver="pci_endpoint_test",
             host_ready="test -c /dev/pci-endpoint-test.0",
         ),
         _vntb_function(
@@ -170,9 +175,21 @@ FUNCTIONS = {
 }
 
 
-def ep_setup_script(fn, sq):
+# Where "lab up" takes a driver from: whatever modprobe finds first (the
+# project's build when there is one), or explicitly ours or upstream's.
+DRIVER_SOURCES = ("any", "ours", "upstream")
+
+
+def load_line(module, source):
+    if source == "any":
+        return f"modprobe {module}"
+    return f"lab-modload --from {source} {module}"
+
+
+def ep_setup_script(fn, sq, source="any"):
     """Shell script run on the endpoint: load the controller driver,
-    create and bind the function, start the link. SQ quotes a word."""
+    create and bind the function, start the link. SQ quotes a word;
+    SOURCE says where the function's driver comes from."""
     lines = [
         "set -e",
         f"modprobe {EPC_MODULE}",
@@ -185,7 +202,7 @@ def ep_setup_script(fn, sq):
     func = f"functions/{fn.epf_driver}/func1"
     lines += [
         "cd /sys/kernel/config/pci_ep",
-        f"modprobe {fn.epf_module}",
+        load_line(fn.epf_module, source),
         f"mkdir {func}",
     ]
     for name, value in fn.attrs:
@@ -204,8 +221,10 @@ def ep_setup_script(fn, sq):
     return "\n".join(lines) + "\n"
 
 
-def host_setup_script(fn):
+def host_setup_script(fn, source="any"):
     lines = ["set -e"]
+    if fn.host_driver:
+        lines.append(load_line(fn.host_driver, source))
     lines += [f"modprobe {mod}" for mod in fn.host_modules]
     if fn.host_ready:
         lines.append(f"lab-wait -t 60 {fn.host_ready}")

@@ -188,19 +188,23 @@ class Lab:
         self.log(f"done in {time.monotonic() - t0:.1f}s")
         return res
 
-    def up(self, function="vntb", iommu=False, link=True, timeout=180):
+    def up(self, function="vntb", iommu=False, link=True, timeout=180,
+           ep_driver="any", host_driver="any"):
         """Boot the lab with endpoint function FUNCTION (a key of
-        functions.FUNCTIONS). On any failure, and on KeyboardInterrupt,
-        everything started so far is torn down before the exception
-        propagates. LINK=False leaves both link devices out."""
+        functions.FUNCTIONS), its driver and the host's taken from
+        EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES). On any
+        failure, and on KeyboardInterrupt, everything started so far is
+        torn down before the exception propagates. LINK=False leaves both
+        link devices out."""
         try:
-            self._up(function, iommu, link, timeout)
+            self._up(function, iommu, link, timeout, ep_driver,
+                     host_driver)
         except BaseException:
             if self.owned:
                 self.down()
             raise
 
-    def _up(self, function, iommu, link, timeout):
+    def _up(self, function, iommu, link, timeout, ep_driver, host_driver):
         fn = functions.FUNCTIONS[function]
         # Without a function the endpoint never starts its link, and the
         # host's lab-epf refuses to start without one: leave it out.
@@ -212,6 +216,7 @@ class Lab:
                                "(lab down first)")
             self.down()
         self.state = {"function": fn.name, "iommu": iommu, "link": link,
+                      "ep_driver": ep_driver, "host_driver": host_driver,
                       "status": "booting", "machines": {}}
         self.save_state()
         self.owned = True
@@ -232,14 +237,15 @@ class Lab:
             if link:
                 self._step(f"set up the endpoint ({fn.name})",
                            ep_agent.check,
-                           functions.ep_setup_script(fn, sq), 120,
+                           functions.ep_setup_script(fn, sq, ep_driver),
+                           120,
                            "endpoint set-up")
             with self._step("boot host (x86_64)", self._boot, host,
                             host_args, timeout) as host_agent:
-                if host_link and fn.host_modules:
+                if host_link and (fn.host_driver or fn.host_modules):
                     self._step("load the host drivers", host_agent.check,
-                               functions.host_setup_script(fn), 120,
-                               "host set-up")
+                               functions.host_setup_script(fn, host_driver),
+                               120, "host set-up")
                 if host_link and fn.netdev:
                     self._step("bring up ntb0 on both sides",
                                self._netdev, ep_agent, host_agent)
