@@ -12,12 +12,8 @@
  *	the rings and the endpoint's interrupt count, which may be lower:
  *	kicks coalesce.
  *
- *   db-test -e [-n SAMPLES] ...
- *	Round trip: for each sample, write SEQUENCE, ring, and poll until
- *	the endpoint's echo (its work item copies SEQUENCE into ECHO, then
- *	raises MSI 1 if the host enabled MSI) shows it. Userspace takes no
- *	MSI, so this is the time from the ring to the echo being visible.
- *	Reports p50 and p99 in microseconds.
+ * The round trip (the endpoint answering with an MSI) is measured in the
+ * host's kernel, by drivers/misc/pci_ep_db_test.c: userspace takes no MSI.
  *
  * Everything read from the endpoint's register block is checked before
  * it is used: the endpoint is the other machine.
@@ -50,13 +46,12 @@
 #define DEFAULT_DEVICE		0xdb01
 #define DEFAULT_RINGS		1000
 #define DEFAULT_TIMEOUT_MS	10000
-#define ECHO_WARMUP		10	/* round trips not counted */
 #define NSEC_PER_SEC		1000000000LL
 #define NSEC_PER_USEC		1000LL
 #define USEC_PER_MSEC		1000LL
 
 /*
- * The endpoint's register block (pci-epf-db-test.c has the map): 32-bit
+ * The endpoint's register block (include/linux/pci-epf-db-test.h): 32-bit
  * little-endian words, at these offsets.
  */
 enum {
@@ -81,7 +76,6 @@ enum {
 #define DB_TEST_STATUS_READY		(1u << 0)
 #define DB_TEST_STATUS_PRE_EXPOSED	(1u << 1)
 #define DB_TEST_STATUS_MSI_BACKEND	(1u << 2)
-#define DB_TEST_CMD_ECHO		(1u << 0)
 
 struct bar_map {
 	int bar;
@@ -193,7 +187,7 @@ static bool find_dev(unsigned int vendor, unsigned int device, char *out,
 }
 
 /*
- * The function has no driver on the host: turn on its memory decoding
+ * Without pci_ep_db_test bound on the host, turn on memory decoding
  * through sysfs (pci_enable_device()) unless something already did.
  */
 static void enable_dev(const char *dir)
@@ -370,72 +364,13 @@ static int ring_test(struct dev *d, unsigned long rings, long timeout_ms)
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples, in microseconds */
-static double pct_us(const int64_t *v, unsigned long n, unsigned int pct)
-{
-	unsigned long rank = (n * pct + 99) / 100;
-
-	return v[rank ? rank - 1 : 0] / (double)NSEC_PER_USEC;
-}
-
-static int echo_test(struct dev *d, unsigned long samples, long timeout_ms)
-{
-	unsigned long i, total = samples + ECHO_WARMUP;
-	uint32_t seq, msi0, echo0;
-	int64_t *rtt, t0;
-
-	rtt = calloc(samples, sizeof(*rtt));
-	if (!rtt)
-		die("out of memory");
-	msi0 = rd(d, REG_MSI_COUNT);
-	echo0 = rd(d, REG_ECHO_COUNT);
-	seq = rd(d, REG_ECHO);
-	wr(d, REG_COMMAND, DB_TEST_CMD_ECHO);
-
-	for (i = 0; i < total; i++) {
-		seq++;
-		wr(d, REG_SEQUENCE, seq);
-		t0 = now_ns();
-		ring(d);
-		if (!wait_reg(d, REG_ECHO, seq,
-			      t0 + timeout_ms * USEC_PER_MSEC * NSEC_PER_USEC)) {
-			wr(d, REG_COMMAND, 0);
-			printf("FAIL: no echo of %#x within %ld ms (round %lu, echo %#x)\n",
-			       seq, timeout_ms, i, rd(d, REG_ECHO));
-			free(rtt);
-			return 1;
-		}
-		if (i >= ECHO_WARMUP)
-			rtt[i - ECHO_WARMUP] = now_ns() - t0;
-	}
-	wr(d, REG_COMMAND, 0);
-
-	qsort(rtt, samples, sizeof(*rtt), cmp_i64);
-	printf("rtt samples %lu p50_us %.1f p99_us %.1f min_us %.1f max_us %.1f echoes %u msis %u\n",
-	       samples, pct_us(rtt, samples, 50), pct_us(rtt, samples, 99),
-	       rtt[0] / (double)NSEC_PER_USEC,
-	       rtt[samples - 1] / (double)NSEC_PER_USEC,
-	       rd(d, REG_ECHO_COUNT) - echo0, rd(d, REG_MSI_COUNT) - msi0);
-	printf("PASS\n");
-	free(rtt);
-	return 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: db-test [-e] [-d VVVV:DDDD] [-b BAR] [-n COUNT] [-t MS]\n"
+		"usage: db-test [-d VVVV:DDDD] [-b BAR] [-n COUNT] [-t MS]\n"
 		"  -d  vendor:device of the function (default %04x:%04x)\n"
 		"  -b  BAR of its register block (default 0)\n"
-		"  -n  rings before the final one, or echo samples (default %d)\n"
-		"  -e  measure the ring -> echo round trip instead\n"
+		"  -n  rings before the final one (default %d)\n"
 		"  -t  how long to wait for the endpoint, ms (default %d)\n",
 		DEFAULT_VENDOR, DEFAULT_DEVICE, DEFAULT_RINGS,
 		DEFAULT_TIMEOUT_MS);
@@ -459,12 +394,11 @@ int main(int argc, char **argv)
 	unsigned int vendor = DEFAULT_VENDOR, device = DEFAULT_DEVICE;
 	unsigned long count = DEFAULT_RINGS;
 	long timeout_ms = DEFAULT_TIMEOUT_MS;
-	bool echo = false;
 	struct dev d = { 0 };
 	int reg_bar = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "b:d:en:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:d:n:t:")) != -1) {
 		switch (opt) {
 		case 'b':
 			reg_bar = parse_ul(optarg, PCI_NUM_BARS - 1);
@@ -473,9 +407,6 @@ int main(int argc, char **argv)
 			if (sscanf(optarg, "%x:%x", &vendor, &device) != 2 ||
 			    vendor > UINT16_MAX || device > UINT16_MAX)
 				usage();
-			break;
-		case 'e':
-			echo = true;
 			break;
 		case 'n':
 			count = parse_ul(optarg, UINT32_MAX - 1);
@@ -487,7 +418,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc || (echo && !count))
+	if (optind != argc)
 		usage();
 
 	if (!find_dev(vendor, device, d.path, sizeof(d.path)))
@@ -495,6 +426,5 @@ int main(int argc, char **argv)
 	enable_dev(d.path);
 	setup(&d, reg_bar);
 
-	return echo ? echo_test(&d, count, timeout_ms) :
-		      ring_test(&d, count, timeout_ms);
+	return ring_test(&d, count, timeout_ms);
 }

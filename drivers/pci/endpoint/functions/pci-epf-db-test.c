@@ -17,7 +17,8 @@
  * rings. In ECHO mode each interrupt also answers the host: a work item
  * copies SEQUENCE into ECHO and raises MSI 1 when the host enabled MSI,
  * which gives the round-trip time of a doorbell. The host side is
- * tools/lab/progs/db-test.c.
+ * tools/lab/progs/db-test.c (rings from userspace) and
+ * drivers/misc/pci_ep_db_test.c (takes the echo MSI).
  */
 
 #include <linux/interrupt.h>
@@ -28,39 +29,14 @@
 #include <linux/pci-ep-doorbell.h>
 #include <linux/pci-epc.h>
 #include <linux/pci-epf.h>
+#include <linux/pci-epf-db-test.h>
 #include <linux/pci_ids.h>
 #include <linux/sizes.h>
 #include <linux/workqueue.h>
 
 /*
- * PCI identity: QEMU's vendor ID with a device ID that no host driver
- * matches, so the host drives the function from userspace only.
- */
-#define EPF_DB_TEST_VENDOR_ID		0x1234
-#define EPF_DB_TEST_DEVICE_ID		0xdb01
-
-/*
- * Register block behind the register BAR, shared with the host. Every
- * field is a 32-bit little-endian word; the host only writes COMMAND and
- * SEQUENCE, and reads everything.
- *
- *   0x00 +-------------+ MAGIC       RO  EPF_DB_TEST_MAGIC
- *   0x04 +-------------+ VERSION     RO  EPF_DB_TEST_VERSION
- *   0x08 +-------------+ STATUS      RO  EPF_DB_TEST_STATUS_* below
- *   0x0c +-------------+ DB_BAR      RO  BAR through which the host rings
- *   0x10 +-------------+ DB_OFFSET   RO  offset of the doorbell in DB_BAR
- *   0x14 +-------------+ DB_DATA     RO  32-bit value the host writes
- *   0x18 +-------------+ COMMAND     RW  EPF_DB_TEST_CMD_* below
- *   0x1c +-------------+ SEQUENCE    RW  any value, written before a ring
- *   0x20 +-------------+ SEEN        RO  SEQUENCE, read by the last
- *                                        doorbell interrupt
- *   0x24 +-------------+ IRQ_COUNT   RO  doorbell interrupts taken
- *   0x28 +-------------+ ECHO        RO  SEQUENCE, read by the last echo
- *   0x2c +-------------+ ECHO_COUNT  RO  echoes done
- *   0x30 +-------------+ MSI_COUNT   RO  MSIs the echoes raised
- *   0x34 +-------------+
- *
- * Counters wrap at 2^32; the host compares differences.
+ * The register block (offsets and values in <linux/pci-epf-db-test.h>),
+ * as the endpoint sees it in its memory.
  */
 struct epf_db_test_reg {
 	__le32 magic;
@@ -78,23 +54,17 @@ struct epf_db_test_reg {
 	__le32 msi_count;
 } __packed;
 
-#define EPF_DB_TEST_MAGIC		0x44425431	/* "DBT1" */
-#define EPF_DB_TEST_VERSION		1
-
-#define EPF_DB_TEST_STATUS_READY	BIT(0)	/* doorbell armed */
-#define EPF_DB_TEST_STATUS_PRE_EXPOSED	BIT(1)	/* controller's own BAR */
-#define EPF_DB_TEST_STATUS_MSI_BACKEND	BIT(2)	/* else: embedded */
-
-#define EPF_DB_TEST_CMD_ECHO		BIT(0)	/* answer each interrupt */
+static_assert(offsetof(struct epf_db_test_reg, command) ==
+	      EPF_DB_TEST_REG_COMMAND);
+static_assert(offsetof(struct epf_db_test_reg, msi_count) ==
+	      EPF_DB_TEST_REG_MSI_COUNT);
+static_assert(sizeof(struct epf_db_test_reg) == EPF_DB_TEST_REG_SIZE);
 
 /* The smallest BAR a controller can be asked for (PCI: 128 bytes) */
 #define EPF_DB_TEST_BAR_MIN_SIZE	128
 
 /* BAR the function maps onto the doorbell when it must do it itself */
 #define EPF_DB_TEST_DB_BAR_SIZE		SZ_4K
-
-/* Vector of the echo, numbered from 1 as pci_epc_raise_irq() wants */
-#define EPF_DB_TEST_ECHO_MSI		1
 
 /**
  * struct epf_db_test - one doorbell test function

@@ -11,8 +11,8 @@ drivers already match: pci_endpoint_test binds TI DRA74x (0x104c:0xb500)
 with its default layout (registers in BAR0, 4 KiB alignment, MSI), and
 ntb_hw_epf binds 0x1957:0x0809 with class "RAM memory", which
 pci-epf-vntb's header has. Our doorbell test function presents
-0x1234:0xdb01, which no host driver matches: the host drives it from
-userspace with db-test (tools/lab/progs/db-test.c).
+0x1234:0xdb01, which only our pci_ep_db_test matches (the round trip);
+the host rings it from userspace with db-test (tools/lab/progs/db-test.c).
 """
 
 from dataclasses import dataclass
@@ -117,8 +117,11 @@ def _doorbell_function(name, summary, epc_props=""):
             # One vector: the echo of the round-trip measurement.
             ("msi_interrupts", "1"),
         ),
-        # No driver binds: the function is ready once the host sees it.
-        host_ready="sh -c 'grep -qsx 0xdb01 /sys/bus/pci/devices/*/device'",
+        # pci_ep_db_test takes the echo MSI for the round trip; db-test
+        # rings from userspace through the same BARs.
+        host_driver="pci_ep_db_test",
+        host_ready="sh -c 'ls /sys/bus/pci/drivers/pci_ep_db_test | "
+                   "grep -q :'",
     )
 
 
