@@ -79,10 +79,10 @@ struct pci_ep_aux_resource {
  */
 #define PCI_EP_AUX_MAX_COUNT	16
 
-int pci_ep_aux_register(struct pci_epc *epc,
+int pci_ep_aux_register(struct device *dev,
 			const struct pci_ep_aux_resource *res,
 			unsigned int count);
-void pci_ep_aux_unregister(struct pci_epc *epc);
+void pci_ep_aux_unregister(struct device *dev);
 
 /*
  * At most this many doorbells per pci_ep_doorbell_alloc(): every consumer

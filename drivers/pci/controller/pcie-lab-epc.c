@@ -890,7 +890,7 @@ static int lab_epc_init_doorbell(struct lab_epc *lab)
 	res->u.db.irq_flags = IRQF_SHARED;
 	res->u.db.data = LAB_EPC_DB_DATA;
 
-	ret = pci_ep_aux_register(lab->epc, res, 1);
+	ret = pci_ep_aux_register(dev, res, 1);
 	if (ret) {
 		dev_err(dev, "cannot register the doorbell: %d\n", ret);
 		free_irq(irq, lab);
@@ -908,7 +908,7 @@ static void lab_epc_exit_doorbell(struct lab_epc *lab)
 	if (!lab->has_doorbell)
 		return;
 
-	pci_ep_aux_unregister(lab->epc);
+	pci_ep_aux_unregister(&lab->pdev->dev);
 	free_irq(lab->db_res.u.db.irq, lab);
 }
 
@@ -964,11 +964,19 @@ static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	}
 
+	/*
+	 * A function can be bound from the moment the EPC exists: register
+	 * the doorbell first, so that it finds it.
+	 */
+	ret = lab_epc_init_doorbell(lab);
+	if (ret)
+		goto free_vectors;
+
 	lab->epc = devm_pci_epc_create(dev, &lab_epc_ops);
 	if (IS_ERR(lab->epc)) {
 		ret = PTR_ERR(lab->epc);
 		dev_err(dev, "cannot create the EPC: %d\n", ret);
-		goto free_vectors;
+		goto exit_doorbell;
 	}
 	lab->epc->max_functions = 1;
 	epc_set_drvdata(lab->epc, lab);
@@ -977,7 +985,7 @@ static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			       LAB_EPC_OB_PAGE_SIZE);
 	if (ret) {
 		dev_err(dev, "cannot manage the aperture: %d\n", ret);
-		goto free_vectors;
+		goto exit_doorbell;
 	}
 
 	ret = request_threaded_irq(pci_irq_vector(pdev, LAB_EPC_VEC_EVENTS),
@@ -988,10 +996,6 @@ static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto exit_mem;
 	}
 
-	ret = lab_epc_init_doorbell(lab);
-	if (ret)
-		goto free_event_irq;
-
 	lab_epc_writel(lab, LAB_EPC_EVENT_MASK, LAB_EPC_EVENT_ALL);
 
 	pci_set_drvdata(pdev, lab);
@@ -1001,10 +1005,10 @@ static int lab_epc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	return 0;
 
-free_event_irq:
-	free_irq(pci_irq_vector(pdev, LAB_EPC_VEC_EVENTS), lab);
 exit_mem:
 	pci_epc_mem_exit(lab->epc);
+exit_doorbell:
+	lab_epc_exit_doorbell(lab);
 free_vectors:
 	pci_free_irq_vectors(pdev);
 	return ret;

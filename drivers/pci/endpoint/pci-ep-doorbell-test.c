@@ -148,24 +148,25 @@ static struct pci_ep_aux_resource pci_ep_db_test_res(phys_addr_t phys,
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(pci_ep_db_test_unregister, pci_ep_aux_unregister,
-			    struct pci_epc *);
+			    struct device *);
 
 /*
- * A fake controller, unregistered when the test ends however it ends: the
- * registry must not keep a pointer to memory that KUnit frees.
+ * A fake controller device, unregistered from the registry when the test
+ * ends however it ends, before KUnit frees the device: the registry must
+ * not keep a pointer to freed memory.
  */
-static struct pci_epc *pci_ep_db_test_epc(struct kunit *test,
-					  struct device *parent)
+static struct device *pci_ep_db_test_dev(struct kunit *test, const char *name)
 {
-	struct pci_epc *epc;
+	struct device *dev;
 	int ret;
 
-	epc = kunit_kzalloc(test, sizeof(*epc), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, epc);
-	epc->dev.parent = parent;
-	ret = kunit_add_action_or_reset(test, pci_ep_db_test_unregister, epc);
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	ret = kunit_add_action_or_reset(test, pci_ep_db_test_unregister, dev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	return epc;
+	return dev;
 }
 
 /* Register @res as the test's controller's only resource. */
@@ -174,7 +175,7 @@ static void pci_ep_db_test_register(struct kunit *test,
 {
 	struct pci_ep_db_test *t = test->priv;
 
-	KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->epc, res, 1), 0);
+	KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->parent, res, 1), 0);
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(pci_ep_db_test_free, pci_ep_doorbell_free,
@@ -222,42 +223,42 @@ static void pci_ep_db_test_register_rejects(struct kunit *test)
 		many[i] = good;
 
 	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(NULL, &good, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, NULL, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &good, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, many,
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, NULL, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &good, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, many,
 						  ARRAY_SIZE(many)), -EINVAL);
 
 	bad = good;
 	bad.type = (enum pci_ep_aux_type)99;
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &bad, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &bad, 1), -EINVAL);
 
 	bad = good;
 	bad.size = 0;
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &bad, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &bad, 1), -EINVAL);
 
 	bad = good;
 	bad.size = sizeof(u16);
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &bad, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &bad, 1), -EINVAL);
 
 	bad = good;
 	bad.phys_addr = (phys_addr_t)-2;
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &bad, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &bad, 1), -EINVAL);
 
 	bad = good;
 	bad.bar = (enum pci_barno)(BAR_5 + 1);
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &bad, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &bad, 1), -EINVAL);
 
 	bad = good;
 	bad.u.db.irq = 0;
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &bad, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &bad, 1), -EINVAL);
 
 	bad = good;
 	bad.u.db.irq = -ENXIO;
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &bad, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &bad, 1), -EINVAL);
 
 	/* One bad entry spoils the lot. */
 	many[1] = bad;
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, many, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, many, 2), -EINVAL);
 
 	/* None of that was kept. */
 	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -ENODEV);
@@ -267,20 +268,20 @@ static void pci_ep_db_test_register_busy(struct kunit *test)
 {
 	struct pci_ep_db_test *t = test->priv;
 	struct pci_ep_aux_resource res;
-	struct pci_epc *other;
+	struct device *other;
 
 	res = pci_ep_db_test_res(TEST_DB_PAGE, BAR_4, 0);
 	pci_ep_db_test_register(test, &res);
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &res, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &res, 1), -EBUSY);
 
 	/* Another controller is another entry, not a conflict. */
-	other = pci_ep_db_test_epc(test, t->parent);
+	other = pci_ep_db_test_dev(test, "pci-ep-doorbell-test-other");
 	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(other, &res, 1), 0);
 
 	/* Once unregistered, the controller may register again. */
-	pci_ep_aux_unregister(t->epc);
+	pci_ep_aux_unregister(t->parent);
 	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -ENODEV);
-	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->epc, &res, 1), 0);
+	KUNIT_EXPECT_EQ(test, pci_ep_aux_register(t->parent, &res, 1), 0);
 	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), 0);
 }
 
@@ -411,11 +412,11 @@ static void pci_ep_db_test_misaligned(struct kunit *test)
 	pci_ep_db_test_register(test, &res);
 	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, t->maps, 0);
-	pci_ep_aux_unregister(t->epc);
+	pci_ep_aux_unregister(t->parent);
 
 	/* Pre-exposed or not, the register itself is wrong. */
 	res = pci_ep_db_test_res(TEST_DB_PAGE + 1, BAR_4, 1);
-	KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->epc, &res, 1), 0);
+	KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->parent, &res, 1), 0);
 	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -EINVAL);
 }
 
@@ -458,8 +459,8 @@ static void pci_ep_db_test_mapped(struct kunit *test)
 
 	for (j = 0; j < ARRAY_SIZE(offs); j++) {
 		res = pci_ep_db_test_res(TEST_DB_PAGE + offs[j], NO_BAR, 0);
-		pci_ep_aux_unregister(t->epc);
-		KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->epc, &res, 1), 0);
+		pci_ep_aux_unregister(t->parent);
+		KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->parent, &res, 1), 0);
 
 		t->maps = 0;
 		dbs = pci_ep_doorbell_alloc(t->epf, 3);
@@ -554,12 +555,15 @@ static int pci_ep_db_test_init(struct kunit *test)
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 
-	t->parent = kunit_device_register(test, "pci-ep-doorbell-test");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->parent);
-	t->parent->coherent_dma_mask = DMA_BIT_MASK(64);
-	t->parent->dma_mask = &t->parent->coherent_dma_mask;
+	t->parent = pci_ep_db_test_dev(test, "pci-ep-doorbell-test");
 
-	t->epc = pci_ep_db_test_epc(test, t->parent);
+	/*
+	 * The controller's endpoint controller, created on its device after
+	 * the controller driver may have registered the device's resources.
+	 */
+	t->epc = kunit_kzalloc(test, sizeof(*t->epc), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->epc);
+	t->epc->dev.parent = t->parent;
 
 	t->epf = kunit_kzalloc(test, sizeof(*t->epf), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->epf);

@@ -31,7 +31,7 @@
  */
 struct pci_ep_aux_entry {
 	struct list_head node;
-	struct pci_epc *epc;
+	struct device *dev;
 	unsigned int count;
 	struct pci_ep_aux_resource res[] __counted_by(count);
 };
@@ -52,14 +52,14 @@ static LIST_HEAD(pci_ep_aux_list);
 static bool pci_ep_doorbell_dma_to_device;
 static struct dentry *pci_ep_doorbell_debugfs;
 
-static struct pci_ep_aux_entry *pci_ep_aux_find(struct pci_epc *epc)
+static struct pci_ep_aux_entry *pci_ep_aux_find(struct device *dev)
 {
 	struct pci_ep_aux_entry *entry;
 
 	lockdep_assert_held(&pci_ep_aux_lock);
 
 	list_for_each_entry(entry, &pci_ep_aux_list, node) {
-		if (entry->epc == epc)
+		if (entry->dev == dev)
 			return entry;
 	}
 	return NULL;
@@ -103,24 +103,27 @@ static int pci_ep_aux_check(struct device *dev, unsigned int i,
 
 /**
  * pci_ep_aux_register() - describe the auxiliary resources of a controller
- * @epc: the endpoint controller
+ * @dev: the controller's device, the one its endpoint controller is (or
+ *	will be) created on with pci_epc_create()
  * @res: its resources
  * @count: number of entries in @res, 1 to %PCI_EP_AUX_MAX_COUNT
  *
- * Called by an endpoint controller driver once @epc exists, typically right
- * after pci_epc_create(). The resources are copied: @res may live on the
- * stack. The controller driver must call pci_ep_aux_unregister() before it
- * destroys @epc, after the functions bound to it have freed their
- * doorbells.
+ * Called by an endpoint controller driver before it creates its endpoint
+ * controller: a function can be bound to the controller from the moment
+ * it exists, and finds the doorbell registered already. The resources are
+ * copied: @res may live on the stack. The controller driver calls
+ * pci_ep_aux_unregister() when it goes away (or when creating the
+ * endpoint controller failed), after the functions bound to it have freed
+ * their doorbells.
  *
  * Linux 6.12's struct pci_epc_ops has no operation for this; a
  * get_aux_resources() operation of a later core can take its place.
  *
  * Context: process context; takes a mutex.
  * Return: 0 on success; -EINVAL when an argument or a resource description
- * is invalid; -EBUSY when @epc is already registered; -ENOMEM.
+ * is invalid; -EBUSY when @dev is already registered; -ENOMEM.
  */
-int pci_ep_aux_register(struct pci_epc *epc,
+int pci_ep_aux_register(struct device *dev,
 			const struct pci_ep_aux_resource *res,
 			unsigned int count)
 {
@@ -128,11 +131,11 @@ int pci_ep_aux_register(struct pci_epc *epc,
 	unsigned int i;
 	int ret;
 
-	if (!epc || !res || !count || count > PCI_EP_AUX_MAX_COUNT)
+	if (!dev || !res || !count || count > PCI_EP_AUX_MAX_COUNT)
 		return -EINVAL;
 
 	for (i = 0; i < count; i++) {
-		ret = pci_ep_aux_check(epc->dev.parent, i, &res[i]);
+		ret = pci_ep_aux_check(dev, i, &res[i]);
 		if (ret)
 			return ret;
 	}
@@ -140,18 +143,18 @@ int pci_ep_aux_register(struct pci_epc *epc,
 	entry = kzalloc(struct_size(entry, res, count), GFP_KERNEL);
 	if (!entry)
 		return -ENOMEM;
-	entry->epc = epc;
+	entry->dev = dev;
 	entry->count = count;
 	memcpy(entry->res, res, flex_array_size(entry, res, count));
 
 	scoped_guard(mutex, &pci_ep_aux_lock) {
-		if (!pci_ep_aux_find(epc)) {
+		if (!pci_ep_aux_find(dev)) {
 			list_add_tail(&entry->node, &pci_ep_aux_list);
 			return 0;
 		}
 	}
 
-	dev_err(epc->dev.parent, "auxiliary resources already registered\n");
+	dev_err(dev, "auxiliary resources already registered\n");
 	kfree(entry);
 	return -EBUSY;
 }
@@ -159,20 +162,20 @@ EXPORT_SYMBOL_GPL(pci_ep_aux_register);
 
 /**
  * pci_ep_aux_unregister() - forget the auxiliary resources of a controller
- * @epc: the endpoint controller given to pci_ep_aux_register()
+ * @dev: the controller's device given to pci_ep_aux_register()
  *
  * Doorbells allocated earlier stay valid until they are freed, but none can
- * be allocated on @epc afterwards. Nothing happens when @epc is not
- * registered.
+ * be allocated on the controller afterwards. Nothing happens when @dev is
+ * not registered.
  *
  * Context: process context; takes a mutex.
  */
-void pci_ep_aux_unregister(struct pci_epc *epc)
+void pci_ep_aux_unregister(struct device *dev)
 {
 	struct pci_ep_aux_entry *entry;
 
 	scoped_guard(mutex, &pci_ep_aux_lock) {
-		entry = pci_ep_aux_find(epc);
+		entry = pci_ep_aux_find(dev);
 		if (entry)
 			list_del(&entry->node);
 	}
@@ -189,7 +192,7 @@ static int pci_ep_aux_get_doorbell(struct pci_epc *epc,
 
 	guard(mutex)(&pci_ep_aux_lock);
 
-	entry = pci_ep_aux_find(epc);
+	entry = pci_ep_aux_find(epc->dev.parent);
 	if (!entry)
 		return -ENODEV;
 

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The vNTB interop matrix: {our, upstream 6.12's} pci-epf-vntb on the
+# endpoint x {our, upstream 6.12's} ntb_hw_epf on the host, ntb_transport
+# and ntb_netdev (upstream, unmodified) on both. Each pair: ntb0 up on both
+# sides, ping and iperf3 across both ways, the driver asked for is the one
+# loaded, and neither kernel logs a warning, a lockdep or KASAN report.
+# Our pair runs again with the doorbell pre-exposed in the controller's
+# BAR, and both reach modes under the endpoint's strict SMMUv3.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ep_addr=198.18.0.1
+host_addr=198.18.0.2
+
+# label | lab up arguments
+SUITES=(
+	"upstream endpoint, upstream host|--ep-driver upstream --host-driver upstream"
+	"our endpoint, upstream host|--ep-driver ours --host-driver upstream"
+	"upstream endpoint, our host|--ep-driver upstream --host-driver ours"
+	"our endpoint, our host|--ep-driver ours --host-driver ours"
+	"ours, doorbell pre-exposed|--function vntb-db-bar --ep-driver ours --host-driver ours"
+	"ours, SMMUv3|--iommu --ep-driver ours --host-driver ours"
+	"ours, pre-exposed, SMMUv3|--function vntb-db-bar --iommu --ep-driver ours --host-driver ours"
+)
+CASES=6
+tap_plan $((${#SUITES[@]} * CASES))
+
+# Kernel messages that mean something went wrong, whatever the test did
+BAD_LOG='WARNING:|BUG:|KASAN|Oops|circular locking|possible recursive locking|sleeping function called|Call Trace'
+
+# ours DRIVER-SOURCE SIDE MODULE: the module is (not) an out-of-tree one
+driver_is() {
+	local want=$1 side=$2 mod=$3 taint
+	taint=$(lab run "$side" -- "cat /sys/module/$mod/taint") ||
+		{ echo "$mod is not loaded on the $side"; return 1; }
+	case "$want:$taint" in
+	ours:*O*|upstream:) return 0 ;;
+	esac
+	echo "$side: $mod has taint '$taint': not $want's build"
+	return 1
+}
+
+drivers_as_asked() {
+	local ep_src=$1 host_src=$2
+	driver_is "$ep_src" ep pci_epf_vntb || return 1
+	driver_is "$host_src" host ntb_hw_epf
+}
+
+ping_both() {
+	host "ping -c 5 -W 5 $ep_addr" || return 1
+	ep "ping -c 5 -W 5 $host_addr"
+}
+
+iperf3_both() {
+	ep 'iperf3 -s -D' || return 1
+	lab run host --timeout 120 -- "iperf3 -c $ep_addr -t 3" || return 1
+	lab run host --timeout 120 -- "iperf3 -c $ep_addr -t 3 -R"
+}
+
+logs_clean() {
+	local side out rc=0
+	for side in ep host; do
+		out=$(lab run "$side" -- dmesg) || { echo "$side: no dmesg"; return 1; }
+		if grep -Eq "$BAD_LOG" <<<"$out"; then
+			echo "$side:"
+			grep -E -A 12 "$BAD_LOG" <<<"$out" | head -n 40
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+link_up_both() {
+	local side s
+	for side in ep host; do
+		s=$(lab run "$side" -- 'cat /sys/class/net/ntb0/operstate') ||
+			{ echo "$side: no ntb0"; return 1; }
+		[ "$s" = up ] || { echo "$side: ntb0 is $s"; return 1; }
+	done
+}
+
+suite() {
+	local label=${1%%|*} args=${1#*|} out ep_src host_src
+	ep_src=$(sed -n 's/.*--ep-driver \([a-z]*\).*/\1/p' <<<"$args")
+	host_src=$(sed -n 's/.*--host-driver \([a-z]*\).*/\1/p' <<<"$args")
+
+	# shellcheck disable=SC2086 # the arguments are words
+	if ! out=$(lab_start $args 2>&1); then
+		tap_fail "$label: lab boots, ntb0 comes up" "$out"
+		lab_teardown
+		local i
+		for ((i = 1; i < CASES; i++)); do
+			tap_fail "$label: remaining test" "the lab did not boot"
+		done
+		return
+	fi
+	tap_ok "$label: lab boots, ntb0 comes up"
+	tap_check "$label: ep $ep_src, host $host_src drivers loaded" \
+		drivers_as_asked "$ep_src" "$host_src"
+	tap_check "$label: ntb0 is up on both sides" link_up_both
+	tap_check "$label: ping both ways" ping_both
+	tap_check "$label: iperf3 both ways" iperf3_both
+	tap_check "$label: no warning, lockdep or KASAN report" logs_clean
+	lab_teardown
+}
+
+for s in "${SUITES[@]}"; do
+	suite "$s"
+done
