@@ -5,12 +5,13 @@
 # lets the host's inbound write through; mapped DMA_TO_DEVICE, the IOMMU
 # refuses it with a permission fault and the endpoint never hears the
 # kick. DMA_TO_DEVICE comes from the layer's test-only debugfs knob, which
-# exists only in KUnit kernels.
+# exists only in KUnit kernels. Bound again with DMA_FROM_DEVICE, the
+# function counts, from zero, only the interrupts the host caused.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 knob=/sys/kernel/debug/pci-ep-doorbell/dma_to_device
-tap_plan 3
+tap_plan 4
 
 if ! out=$(lab_start --function doorbell --iommu 2>&1); then
 	tap_fail "lab boots with pci-epf-db-test and SMMUv3" "$out"
@@ -60,3 +61,10 @@ to_device_faults() {
 }
 tap_check "DMA_TO_DEVICE: the SMMU refuses the host's write (event 0x13)" \
 	to_device_faults
+
+from_device_again() {
+	rebind N || return 1
+	lab run host --timeout 60 -- 'db-test -n 1'
+}
+tap_check "DMA_FROM_DEVICE again: the ring gets through, counted once" \
+	from_device_again

@@ -369,6 +369,15 @@ static int epf_db_test_bind(struct pci_epf *epf)
 		return -ENOSPC;
 	}
 
+	/*
+	 * A new register block starts from zero, and so do the counters
+	 * that the handlers copy into it: a count kept from an earlier
+	 * binding would show the host interrupts it never caused.
+	 */
+	dbt->irq_count = 0;
+	dbt->echo_count = 0;
+	dbt->msi_count = 0;
+
 	dbt->reg = pci_epf_alloc_space(epf, max_t(size_t, sizeof(*dbt->reg),
 						  EPF_DB_TEST_BAR_MIN_SIZE),
 				       dbt->reg_bar, dbt->features,
