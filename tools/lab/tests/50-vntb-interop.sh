@@ -4,7 +4,8 @@
 # endpoint x {our, upstream 6.12's} ntb_hw_epf on the host, ntb_transport
 # and ntb_netdev (upstream, unmodified) on both. Each pair: ntb0 up on both
 # sides, ping and iperf3 across both ways, the driver asked for is the one
-# loaded, and neither kernel logs a warning, a lockdep or KASAN report.
+# loaded, and no kernel logs a warning, a lockdep or KASAN report (but
+# for upstream's endpoint function, see below).
 # Our pair runs again with the doorbell pre-exposed in the controller's
 # BAR, and both reach modes under the endpoint's strict SMMUv3.
 set -uo pipefail
@@ -58,9 +59,10 @@ iperf3_both() {
 	lab run host --timeout 120 -- "iperf3 -c $ep_addr -t 3 -R"
 }
 
+# logs_clean SIDE...
 logs_clean() {
 	local side out rc=0
-	for side in ep host; do
+	for side in "$@"; do
 		out=$(lab run "$side" -- dmesg) || { echo "$side: no dmesg"; return 1; }
 		if grep -Eq "$BAD_LOG" <<<"$out"; then
 			echo "$side:"
@@ -101,7 +103,19 @@ suite() {
 	tap_check "$label: ntb0 is up on both sides" link_up_both
 	tap_check "$label: ping both ways" ping_both
 	tap_check "$label: iperf3 both ways" iperf3_both
-	tap_check "$label: no warning, lockdep or KASAN report" logs_clean
+	# Upstream's pci-epf-vntb raises its MSI, which may sleep, from
+	# peer_db_set(), which ntb_transport calls in atomic context: with
+	# DEBUG_ATOMIC_SLEEP the endpoint logs that at the first packet.
+	# That is upstream's bug, fixed by ours; only sides running our
+	# driver, and the host (whose KASAN would catch a bad value from the
+	# endpoint), are checked.
+	if [ "$ep_src" = ours ]; then
+		tap_check "$label: no warning, lockdep or KASAN report" \
+			logs_clean ep host
+	else
+		tap_check "$label: no warning, lockdep or KASAN report on the host" \
+			logs_clean host
+	fi
 	lab_teardown
 }
 
