@@ -34,6 +34,7 @@
  */
 
 #include <linux/bitfield.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 
 #include "pci-epf-vntb.h"
@@ -117,6 +118,7 @@ static bool epf_vntb_cmd_handle(struct epf_vntb *vntb)
 	epf_vntb_write32(vntb, NTB_EPF_ARGUMENT, 0);
 
 	status = epf_vntb_cmd_exec(vntb, cmd, arg);
+	WRITE_ONCE(vntb->cmd_count, vntb->cmd_count + 1);
 
 	/* The host reads what the command changed once it sees the status */
 	dma_wmb();
@@ -175,6 +177,45 @@ void epf_vntb_cmd_kick(struct epf_vntb *vntb)
 	if (epf_vntb_read32(vntb, NTB_EPF_COMMAND) ||
 	    kick != READ_ONCE(vntb->cmd_by_kick))
 		mod_delayed_work(epf_vntb_wq, &vntb->cmd_work, 0);
+}
+
+/*
+ * After telling the host that the link went down, how long unbind keeps
+ * answering its teardown commands (upstream's host sends TEARDOWN_MW, and
+ * touches the control BAR, when it learns of it): until the host has sent
+ * some and then been quiet for a while, or for the longest wait.
+ */
+#define EPF_VNTB_DRAIN_MS	1000
+#define EPF_VNTB_DRAIN_QUIET_MS	50
+
+/**
+ * epf_vntb_cmd_drain() - let the host tear down while the BARs answer
+ * @vntb: the function, being unbound, with its command handler running
+ *
+ * A host that is told the link is down tears its side down, and that
+ * goes through the control BAR; an unmodified host that finds the BARs
+ * gone by then reads all-ones offsets and crashes. So unbind waits here
+ * for the host's teardown before it clears the BARs.
+ *
+ * Context: process context; sleeps up to EPF_VNTB_DRAIN_MS.
+ */
+void epf_vntb_cmd_drain(struct epf_vntb *vntb)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(EPF_VNTB_DRAIN_MS);
+	unsigned int start = READ_ONCE(vntb->cmd_count);
+	unsigned int seen = start;
+
+	while (time_before(jiffies, end)) {
+		unsigned int now;
+
+		msleep(EPF_VNTB_DRAIN_QUIET_MS);
+		now = READ_ONCE(vntb->cmd_count);
+		if (now == seen && seen != start)
+			break;
+		seen = now;
+	}
+	dev_dbg(epf_vntb_dev(vntb), "the host sent %u command(s) after link down\n",
+		seen - start);
 }
 
 /**

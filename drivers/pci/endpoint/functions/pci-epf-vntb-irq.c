@@ -104,16 +104,18 @@ int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits)
  * command's status.
  *
  * Context: process context.
+ * Return: whether the MSI was raised.
  */
-void epf_vntb_raise_link(struct epf_vntb *vntb)
+bool epf_vntb_raise_link(struct epf_vntb *vntb)
 {
 	u16 msi = EPF_VNTB_MSI(NTB_EPF_SLOT_LINK);
 	int ret;
 
 	if (epf_vntb_host_msis(vntb) < msi)
-		return;
+		return false;
 	ret = epf_vntb_raise(vntb, msi);
 	if (ret)
 		dev_err_ratelimited(epf_vntb_dev(vntb), "link MSI failed: %d\n",
 				    ret);
+	return !ret;
 }

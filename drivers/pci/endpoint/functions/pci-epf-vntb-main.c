@@ -241,12 +241,17 @@ static void epf_vntb_unbind(struct pci_epf *epf)
 	struct epf_vntb *vntb = epf_get_drvdata(epf);
 
 	epf_vntb_hostile_remove(vntb);
-	epf_vntb_cmd_stop(vntb);
 
-	/* The host learns of the link going down from LINK_STATUS and MSI 1 */
+	/*
+	 * The host learns of the link going down from LINK_STATUS and MSI 1,
+	 * and tears down through the control BAR: answer it before the BARs
+	 * go.
+	 */
 	if (READ_ONCE(vntb->link_up))
 		epf_vntb_ctrl_set_link(vntb, false);
-	epf_vntb_raise_link(vntb);
+	if (epf_vntb_raise_link(vntb) && vntb->cmd_enabled)
+		epf_vntb_cmd_drain(vntb);
+	epf_vntb_cmd_stop(vntb);
 
 	epf_vntb_db_free_irq(vntb);
 	epf_vntb_vbus_remove(vntb);

@@ -163,6 +163,7 @@ struct epf_vntb_mw {
  * @cmd_work: handles commands; also polls when it has to
  * @cmd_enabled: @cmd_work is enabled; changed under epf->lock only
  * @cmd_by_kick: the host rings the command doorbell: no polling
+ * @cmd_count: commands handled, for epf_vntb_cmd_drain()
  * @poll_logged: the "polling commands" line was printed for this bind
  * @lock: protects @epc_ready and the inbound state of @mw
  * @epc_ready: the controller is initialised and the BARs are set
@@ -217,6 +218,7 @@ struct epf_vntb {
 	struct delayed_work cmd_work;
 	bool cmd_enabled;
 	bool cmd_by_kick;
+	unsigned int cmd_count;
 	bool poll_logged;
 
 	struct mutex lock;		/* @epc_ready, inbound windows */
@@ -280,6 +282,7 @@ void epf_vntb_cmd_init(struct epf_vntb *vntb);
 void epf_vntb_cmd_start(struct epf_vntb *vntb);
 void epf_vntb_cmd_stop(struct epf_vntb *vntb);
 void epf_vntb_cmd_kick(struct epf_vntb *vntb);
+void epf_vntb_cmd_drain(struct epf_vntb *vntb);
 
 /* -doorbell.c */
 void epf_vntb_db_init(struct epf_vntb *vntb);
@@ -300,7 +303,7 @@ void epf_vntb_db_clear_mask(struct epf_vntb *vntb, u64 bits);
 void epf_vntb_irq_init(struct epf_vntb *vntb);
 void epf_vntb_irq_stop(struct epf_vntb *vntb);
 int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits);
-void epf_vntb_raise_link(struct epf_vntb *vntb);
+bool epf_vntb_raise_link(struct epf_vntb *vntb);
 
 /* -mw.c */
 void epf_vntb_mw_init(struct epf_vntb *vntb);
