@@ -142,22 +142,32 @@ void epf_vntb_ctrl_publish(struct epf_vntb *vntb)
 }
 
 /**
- * epf_vntb_ctrl_set_link() - the NTB link goes up or down
+ * epf_vntb_ctrl_link_status() - update LINK_STATUS for the host only
  * @vntb: the function
  * @up: the new state
  *
- * Updates LINK_STATUS for the host and tells the endpoint's NTB clients.
+ * Context: process context.
+ */
+void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up)
+{
+	guard(mutex)(&vntb->ctrl_lock);
+	WRITE_ONCE(vntb->link_up, up);
+	epf_vntb_write16(vntb, NTB_EPF_LINK_STATUS, up ? NTB_EPF_LINK_UP : 0);
+	epf_vntb_hostile_apply(vntb);
+}
+
+/**
+ * epf_vntb_ctrl_set_link() - the host brings the NTB link up or down
+ * @vntb: the function
+ * @up: the new state
+ *
+ * Updates LINK_STATUS and tells the endpoint's NTB clients.
  *
  * Context: process context.
  */
 void epf_vntb_ctrl_set_link(struct epf_vntb *vntb, bool up)
 {
-	scoped_guard(mutex, &vntb->ctrl_lock) {
-		WRITE_ONCE(vntb->link_up, up);
-		epf_vntb_write16(vntb, NTB_EPF_LINK_STATUS,
-				 up ? NTB_EPF_LINK_UP : 0);
-		epf_vntb_hostile_apply(vntb);
-	}
+	epf_vntb_ctrl_link_status(vntb, up);
 	dev_dbg(epf_vntb_dev(vntb), "NTB link %s\n", up ? "up" : "down");
 	ntb_link_event(&vntb->ntb);
 }

@@ -137,13 +137,21 @@ static void epf_vntb_epc_deinit(struct pci_epf *epf)
 	epf_vntb_bars_clear(vntb);
 }
 
-/* The PCIe link went down: so did the NTB link */
+/*
+ * The PCIe link went down: the host's view of the NTB link goes down with
+ * it, but the endpoint's NTB clients are not told. Linux 6.12's
+ * ntb_transport frees its window buffers when told the link is down and
+ * then, when its device is removed, writes into one of them again (its
+ * qp's remote_rx_info): an oops on arm64, where the buffer was vmapped.
+ * The clients hear of the link from the host's commands, as upstream's
+ * function has it, and their single teardown comes with unbind.
+ */
 static int epf_vntb_link_down(struct pci_epf *epf)
 {
 	struct epf_vntb *vntb = epf_get_drvdata(epf);
 
 	if (READ_ONCE(vntb->link_up))
-		epf_vntb_ctrl_set_link(vntb, false);
+		epf_vntb_ctrl_link_status(vntb, false);
 	return 0;
 }
 
@@ -245,10 +253,11 @@ static void epf_vntb_unbind(struct pci_epf *epf)
 	/*
 	 * The host learns of the link going down from LINK_STATUS and MSI 1,
 	 * and tears down through the control BAR: answer it before the BARs
-	 * go.
+	 * go. The endpoint's NTB clients tear down once, when their device
+	 * goes (see epf_vntb_link_down()).
 	 */
 	if (READ_ONCE(vntb->link_up))
-		epf_vntb_ctrl_set_link(vntb, false);
+		epf_vntb_ctrl_link_status(vntb, false);
 	if (epf_vntb_raise_link(vntb) && vntb->cmd_enabled)
 		epf_vntb_cmd_drain(vntb);
 	epf_vntb_cmd_stop(vntb);

@@ -272,6 +272,7 @@ void epf_vntb_bars_clear(struct epf_vntb *vntb);
 int epf_vntb_ctrl_alloc(struct epf_vntb *vntb);
 void epf_vntb_ctrl_free(struct epf_vntb *vntb);
 void epf_vntb_ctrl_publish(struct epf_vntb *vntb);
+void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up);
 void epf_vntb_ctrl_set_link(struct epf_vntb *vntb, bool up);
 u32 epf_vntb_ctrl_ep_caps(struct epf_vntb *vntb);
 u32 epf_vntb_spad_read(struct epf_vntb *vntb, bool peer, int idx);
