@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual NTB endpoint function: the host's commands
+ *
+ * The host writes ARGUMENT, then COMMAND, and waits for CMD_STATUS. One
+ * work item, cmd_work, handles commands; it runs when something may have
+ * arrived:
+ *
+ *                      kick with a command, or HOST_CAPS changed
+ *                  +-------------------------------------------+
+ *                  v                                           |
+ *   epc_init -> [ POLL ] --- HOST_CAPS has CMD_DB ---> [ KICKED ]
+ *                  ^  |                                        |
+ *                  +--+ every 5 ms    <--- CMD_DB cleared -----+
+ *
+ * POLL: the host (such as Linux 6.12's ntb_hw_epf) never rings for a
+ * command, so cmd_work re-arms itself every EPF_VNTB_POLL_MS, as upstream
+ * does. A doorbell kick also looks for a command, so a busy link answers
+ * commands at once even then.
+ *
+ * KICKED: the host rings the command doorbell after each command, so
+ * cmd_work runs only on kicks: nothing periodic is left on an idle link.
+ * After writing a command's status it raises the link slot, so that the
+ * host need not poll CMD_STATUS either. The host clearing CMD_DB (and
+ * ringing) brings POLL back.
+ *
+ * With polled doorbells (no doorbell interrupt at all) the state stays
+ * POLL and cmd_work scans the doorbells too.
+ *
+ * cmd_work is the only writer of cmd_by_kick, host_db_vectors and the
+ * outbound window state (epf_vntb_cmd_start() resets them while cmd_work
+ * is disabled); the kick reads cmd_by_kick locklessly and at worst queues
+ * one needless run.
+ */
+
+#include <linux/bitfield.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+
+#include "pci-epf-vntb.h"
+
+/* Reads what the host set, decides whether commands come by kick */
+static void epf_vntb_cmd_update_mode(struct epf_vntb *vntb)
+{
+	u32 caps = epf_vntb_read32(vntb, NTB_EPF_HOST_CAPS) &
+		   epf_vntb_ctrl_ep_caps(vntb);
+	bool kick = caps & NTB_EPF_CAP_CMD_DB;
+	struct device *dev = epf_vntb_dev(vntb);
+
+	if (kick == vntb->cmd_by_kick)
+		return;
+
+	WRITE_ONCE(vntb->cmd_by_kick, kick);
+	if (kick)
+		dev_info(dev, "the host rings the command doorbell: command polling stopped\n");
+	else
+		dev_dbg(dev, "the host stopped ringing the command doorbell\n");
+}
+
+static u16 epf_vntb_cmd_configure_db(struct epf_vntb *vntb, u32 arg)
+{
+	u32 vectors = FIELD_GET(NTB_EPF_DB_ARG_COUNT, arg);
+	struct device *dev = epf_vntb_dev(vntb);
+
+	if (arg & NTB_EPF_DB_ARG_MSIX) {
+		dev_err(dev, "the host asks for MSI-X doorbells; only MSI is offered\n");
+		return NTB_EPF_CMD_STATUS_ERROR;
+	}
+	if (!vectors) {
+		dev_err(dev, "the host configures zero doorbell vectors\n");
+		return NTB_EPF_CMD_STATUS_ERROR;
+	}
+	WRITE_ONCE(vntb->host_db_vectors, vectors);
+	dev_dbg(dev, "the host has %u doorbell vectors\n", vectors);
+	return NTB_EPF_CMD_STATUS_OK;
+}
+
+static u16 epf_vntb_cmd_exec(struct epf_vntb *vntb, u32 cmd, u32 arg)
+{
+	switch (cmd) {
+	case NTB_EPF_CMD_CONFIGURE_DOORBELL:
+		return epf_vntb_cmd_configure_db(vntb, arg);
+	case NTB_EPF_CMD_TEARDOWN_DOORBELL:
+		WRITE_ONCE(vntb->host_db_vectors, 0);
+		return NTB_EPF_CMD_STATUS_OK;
+	case NTB_EPF_CMD_CONFIGURE_MW:
+		return epf_vntb_mw_map_outbound(vntb, arg) ?
+		       NTB_EPF_CMD_STATUS_ERROR : NTB_EPF_CMD_STATUS_OK;
+	case NTB_EPF_CMD_TEARDOWN_MW:
+		return epf_vntb_mw_unmap_outbound(vntb, arg) ?
+		       NTB_EPF_CMD_STATUS_ERROR : NTB_EPF_CMD_STATUS_OK;
+	case NTB_EPF_CMD_LINK_UP:
+		epf_vntb_ctrl_set_link(vntb, true);
+		return NTB_EPF_CMD_STATUS_OK;
+	case NTB_EPF_CMD_LINK_DOWN:
+		epf_vntb_ctrl_set_link(vntb, false);
+		return NTB_EPF_CMD_STATUS_OK;
+	default:
+		dev_err_ratelimited(epf_vntb_dev(vntb), "unknown command %u from the host\n",
+				    cmd);
+		return NTB_EPF_CMD_STATUS_ERROR;
+	}
+}
+
+/* Handles the pending command, if any; says whether there was one */
+static bool epf_vntb_cmd_handle(struct epf_vntb *vntb)
+{
+	u32 cmd, arg;
+	u16 status;
+
+	cmd = epf_vntb_read32(vntb, NTB_EPF_COMMAND);
+	if (!cmd)
+		return false;
+	/* The host wrote ARGUMENT before COMMAND */
+	dma_rmb();
+	arg = epf_vntb_read32(vntb, NTB_EPF_ARGUMENT);
+	epf_vntb_write32(vntb, NTB_EPF_COMMAND, 0);
+	epf_vntb_write32(vntb, NTB_EPF_ARGUMENT, 0);
+
+	status = epf_vntb_cmd_exec(vntb, cmd, arg);
+	WRITE_ONCE(vntb->cmd_count, vntb->cmd_count + 1);
+
+	/* The host reads what the command changed once it sees the status */
+	dma_wmb();
+	epf_vntb_write16(vntb, NTB_EPF_CMD_STATUS, status);
+
+	if (vntb->cmd_by_kick)
+		epf_vntb_raise_link(vntb);
+	return true;
+}
+
+static void epf_vntb_cmd_work(struct work_struct *work)
+{
+	struct epf_vntb *vntb = container_of(to_delayed_work(work),
+					     struct epf_vntb, cmd_work);
+	bool handled;
+
+	if (vntb->db_polled)
+		epf_vntb_db_poll(vntb);
+
+	epf_vntb_cmd_update_mode(vntb);
+	handled = epf_vntb_cmd_handle(vntb);
+
+	if (vntb->cmd_by_kick)
+		return;
+
+	/*
+	 * A host that sends a command without having set CMD_DB will never
+	 * ring for one: say once that its commands are polled. (Polled
+	 * doorbells were announced at bind.)
+	 */
+	if (handled && !vntb->db_polled && !vntb->poll_logged) {
+		vntb->poll_logged = true;
+		dev_info(epf_vntb_dev(vntb), "legacy host (no command doorbell): polling commands every %u ms\n",
+			 EPF_VNTB_POLL_MS);
+	}
+	queue_delayed_work(epf_vntb_wq, &vntb->cmd_work,
+			   msecs_to_jiffies(EPF_VNTB_POLL_MS));
+}
+
+/**
+ * epf_vntb_cmd_kick() - a doorbell kick: look for a command
+ * @vntb: the function
+ *
+ * Every doorbell is the same register, so any kick may be the command
+ * doorbell. Runs cmd_work at once when there is a command or the host
+ * changed HOST_CAPS; a host that writes a command and rings while
+ * cmd_work runs gets it run again.
+ *
+ * Context: any, called from the doorbell interrupt.
+ */
+void epf_vntb_cmd_kick(struct epf_vntb *vntb)
+{
+	bool kick = epf_vntb_read32(vntb, NTB_EPF_HOST_CAPS) &
+		    NTB_EPF_CAP_CMD_DB;
+
+	if (epf_vntb_read32(vntb, NTB_EPF_COMMAND) ||
+	    kick != READ_ONCE(vntb->cmd_by_kick))
+		mod_delayed_work(epf_vntb_wq, &vntb->cmd_work, 0);
+}
+
+/*
+ * After telling the host that the link went down, how long unbind keeps
+ * answering its teardown commands (upstream's host sends TEARDOWN_MW, and
+ * touches the control BAR, when it learns of it): until the host has sent
+ * some and then been quiet for a while, or for the longest wait.
+ */
+#define EPF_VNTB_DRAIN_MS	1000
+#define EPF_VNTB_DRAIN_QUIET_MS	50
+
+/**
+ * epf_vntb_cmd_drain() - let the host tear down while the BARs answer
+ * @vntb: the function, being unbound, with its command handler running
+ *
+ * A host that is told the link is down tears its side down, and that
+ * goes through the control BAR; an unmodified host that finds the BARs
+ * gone by then reads all-ones offsets and crashes. So unbind waits here
+ * for the host's teardown before it clears the BARs.
+ *
+ * Context: process context; sleeps up to EPF_VNTB_DRAIN_MS.
+ */
+void epf_vntb_cmd_drain(struct epf_vntb *vntb)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(EPF_VNTB_DRAIN_MS);
+	unsigned int start = READ_ONCE(vntb->cmd_count);
+	unsigned int seen = start;
+
+	while (time_before(jiffies, end)) {
+		unsigned int now;
+
+		msleep(EPF_VNTB_DRAIN_QUIET_MS);
+		now = READ_ONCE(vntb->cmd_count);
+		if (now == seen && seen != start)
+			break;
+		seen = now;
+	}
+	dev_dbg(epf_vntb_dev(vntb), "the host sent %u command(s) after link down\n",
+		seen - start);
+}
+
+/**
+ * epf_vntb_cmd_init() - set up the command handler, disabled
+ * @vntb: the function
+ */
+void epf_vntb_cmd_init(struct epf_vntb *vntb)
+{
+	INIT_DELAYED_WORK(&vntb->cmd_work, epf_vntb_cmd_work);
+	disable_delayed_work(&vntb->cmd_work);
+}
+
+/**
+ * epf_vntb_cmd_start() - handle commands: the controller is ready
+ * @vntb: the function
+ *
+ * Starts in POLL: a host of ours sets HOST_CAPS again after each bind.
+ *
+ * Context: under epf->lock, as the enabled state is.
+ */
+void epf_vntb_cmd_start(struct epf_vntb *vntb)
+{
+	if (vntb->cmd_enabled)
+		return;
+	WRITE_ONCE(vntb->cmd_by_kick, false);
+	vntb->poll_logged = false;
+	vntb->host_db_vectors = U32_MAX;
+	vntb->cmd_enabled = true;
+	enable_delayed_work(&vntb->cmd_work);
+	mod_delayed_work(epf_vntb_wq, &vntb->cmd_work, 0);
+}
+
+/**
+ * epf_vntb_cmd_stop() - stop handling commands, wait for the handler
+ * @vntb: the function
+ *
+ * Kicks that arrive afterwards queue nothing.
+ *
+ * Context: under epf->lock, as the enabled state is.
+ */
+void epf_vntb_cmd_stop(struct epf_vntb *vntb)
+{
+	if (!vntb->cmd_enabled)
+		return;
+	vntb->cmd_enabled = false;
+	disable_delayed_work_sync(&vntb->cmd_work);
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual NTB endpoint function: the control region
+ *
+ * The control BAR, as the host sees it (offsets in include/linux/ntb_epf.h):
+ *
+ *   0x000 +------------------------------+
+ *         | control, legacy layout       | command, status, link, layout
+ *   0x134 +------------------------------+
+ *         | extension                    | magic, caps, command doorbell
+ *   0x14c +------------------------------+
+ *         | zero                         |
+ *   0x200 +------------------------------+ SPAD_OFFSET
+ *         | host's scratchpads           | endpoint's peer_spad_*()
+ *         +------------------------------+ + 4 * SPAD_COUNT
+ *         | endpoint's scratchpads       | endpoint's spad_*(), host's
+ *         +------------------------------+   peer_spad_*()
+ *
+ * The region is normal endpoint memory that the host reads and writes by
+ * DMA through the BAR. The endpoint writes the layout fields once at bind
+ * and LINK_STATUS on link changes; it never reads a layout field back: a
+ * host (or the test knob) that overwrites one changes nothing here.
+ */
+
+#include <linux/bug.h>
+#include <linux/pci-epf.h>
+
+#include "pci-epf-vntb.h"
+
+static_assert(NTB_EPF_EXT_END <= EPF_VNTB_SPAD_OFFSET);
+
+static size_t epf_vntb_ctrl_size(struct epf_vntb *vntb)
+{
+	/* Two sets of scratchpads: the host's, then the endpoint's */
+	return EPF_VNTB_SPAD_OFFSET + 2 * vntb->spad_count * sizeof(u32);
+}
+
+/**
+ * epf_vntb_ctrl_alloc() - allocate the control region in the control BAR
+ * @vntb: the function
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int epf_vntb_ctrl_alloc(struct epf_vntb *vntb)
+{
+	struct pci_epf *epf = vntb->epf;
+
+	vntb->ctrl = pci_epf_alloc_space(epf, epf_vntb_ctrl_size(vntb),
+					 vntb->ctrl_bar, vntb->features,
+					 PRIMARY_INTERFACE);
+	if (!vntb->ctrl) {
+		dev_err(&epf->dev, "no memory for the control region (%zu bytes)\n",
+			epf_vntb_ctrl_size(vntb));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * epf_vntb_ctrl_free() - free the control region
+ * @vntb: the function
+ */
+void epf_vntb_ctrl_free(struct epf_vntb *vntb)
+{
+	pci_epf_free_space(vntb->epf, vntb->ctrl, vntb->ctrl_bar,
+			   PRIMARY_INTERFACE);
+	vntb->ctrl = NULL;
+}
+
+/**
+ * epf_vntb_ctrl_ep_caps() - what the endpoint offers in NTB_EPF_EP_CAPS
+ * @vntb: the function
+ *
+ * Return: the capabilities; none when the doorbells are polled, since the
+ * command doorbell would then be polled too.
+ */
+u32 epf_vntb_ctrl_ep_caps(struct epf_vntb *vntb)
+{
+	if (vntb->db_polled)
+		return 0;
+	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB;
+}
+
+static void epf_vntb_ctrl_write_doorbells(struct epf_vntb *vntb)
+{
+	unsigned int slot;
+
+	/*
+	 * Interrupt layout: entry size 0, and every slot - even those the
+	 * host should not ring - points at the doorbell, so that whatever
+	 * slot a host rings lands on the doorbell. Polled layout, upstream's:
+	 * entry size 4, slot i at 4 * i, data i + 1.
+	 */
+	epf_vntb_write32(vntb, NTB_EPF_DB_ENTRY_SIZE,
+			 vntb->db_polled ? sizeof(u32) : 0);
+	for (slot = 0; slot < NTB_EPF_DB_SLOTS; slot++) {
+		epf_vntb_write32(vntb, NTB_EPF_DB_DATA(slot),
+				 vntb->db_polled ? slot + 1 : vntb->db_data);
+		epf_vntb_write32(vntb, NTB_EPF_DB_OFFSET(slot),
+				 vntb->db_polled ? 0 : vntb->db_offset);
+	}
+}
+
+static void epf_vntb_ctrl_write_ext(struct epf_vntb *vntb)
+{
+	bool cmd_db = epf_vntb_ctrl_ep_caps(vntb) & NTB_EPF_CAP_CMD_DB;
+
+	epf_vntb_write16(vntb, NTB_EPF_EXT_VERSION, NTB_EPF_EXT_VERSION_1);
+	epf_vntb_write16(vntb, NTB_EPF_EXT_SIZE,
+			 NTB_EPF_EXT_END - NTB_EPF_EXT_BASE);
+	epf_vntb_write32(vntb, NTB_EPF_EP_CAPS, epf_vntb_ctrl_ep_caps(vntb));
+	epf_vntb_write32(vntb, NTB_EPF_CMD_DB_OFFSET,
+			 cmd_db ? vntb->db_offset : 0);
+	epf_vntb_write32(vntb, NTB_EPF_CMD_DB_DATA, cmd_db ? vntb->db_data : 0);
+	/* A host that reads the magic may trust the fields above */
+	dma_wmb();
+	epf_vntb_write32(vntb, NTB_EPF_EXT_MAGIC_REG, NTB_EPF_EXT_MAGIC);
+}
+
+/**
+ * epf_vntb_ctrl_publish() - write every field the endpoint owns
+ * @vntb: the function, with its BARs, doorbells and windows chosen
+ *
+ * Leaves alone what the host writes: COMMAND, ARGUMENT, the window
+ * address and size, HOST_CAPS, and CMD_STATUS, which the host clears.
+ * The test knob, when set, then corrupts its field again.
+ */
+void epf_vntb_ctrl_publish(struct epf_vntb *vntb)
+{
+	guard(mutex)(&vntb->ctrl_lock);
+
+	epf_vntb_write32(vntb, NTB_EPF_TOPOLOGY, 0);
+	epf_vntb_write32(vntb, NTB_EPF_MW_COUNT, vntb->num_mws);
+	epf_vntb_write32(vntb, NTB_EPF_MW1_OFFSET, 0);
+	epf_vntb_write32(vntb, NTB_EPF_SPAD_OFFSET, EPF_VNTB_SPAD_OFFSET);
+	epf_vntb_write32(vntb, NTB_EPF_SPAD_COUNT, vntb->spad_count);
+	epf_vntb_ctrl_write_doorbells(vntb);
+	epf_vntb_write16(vntb, NTB_EPF_LINK_STATUS,
+			 vntb->link_up ? NTB_EPF_LINK_UP : 0);
+	epf_vntb_ctrl_write_ext(vntb);
+	epf_vntb_hostile_apply(vntb);
+}
+
+/**
+ * epf_vntb_ctrl_link_status() - update LINK_STATUS for the host only
+ * @vntb: the function
+ * @up: the new state
+ *
+ * Context: process context.
+ */
+void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up)
+{
+	guard(mutex)(&vntb->ctrl_lock);
+	WRITE_ONCE(vntb->link_up, up);
+	epf_vntb_write16(vntb, NTB_EPF_LINK_STATUS, up ? NTB_EPF_LINK_UP : 0);
+	epf_vntb_hostile_apply(vntb);
+}
+
+/**
+ * epf_vntb_ctrl_set_link() - the host brings the NTB link up or down
+ * @vntb: the function
+ * @up: the new state
+ *
+ * Updates LINK_STATUS and tells the endpoint's NTB clients.
+ *
+ * Context: process context.
+ */
+void epf_vntb_ctrl_set_link(struct epf_vntb *vntb, bool up)
+{
+	epf_vntb_ctrl_link_status(vntb, up);
+	dev_dbg(epf_vntb_dev(vntb), "NTB link %s\n", up ? "up" : "down");
+	ntb_link_event(&vntb->ntb);
+}
+
+/* Offset of a scratchpad: the host's set first, then the endpoint's */
+static int epf_vntb_spad_offset(struct epf_vntb *vntb, bool peer, int idx)
+{
+	if (idx < 0 || idx >= vntb->spad_count) {
+		dev_err_ratelimited(epf_vntb_dev(vntb), "no scratchpad %d (%u per side)\n",
+				    idx, vntb->spad_count);
+		return -EINVAL;
+	}
+	return EPF_VNTB_SPAD_OFFSET +
+	       (peer ? 0 : vntb->spad_count * sizeof(u32)) +
+	       idx * sizeof(u32);
+}
+
+/**
+ * epf_vntb_spad_read() - read a scratchpad
+ * @vntb: the function
+ * @peer: the host's scratchpad, else the endpoint's
+ * @idx: its index
+ *
+ * Return: its value, 0 for a bad index.
+ */
+u32 epf_vntb_spad_read(struct epf_vntb *vntb, bool peer, int idx)
+{
+	int off = epf_vntb_spad_offset(vntb, peer, idx);
+
+	return off < 0 ? 0 : epf_vntb_read32(vntb, off);
+}
+
+/**
+ * epf_vntb_spad_write() - write a scratchpad
+ * @vntb: the function
+ * @peer: the host's scratchpad, else the endpoint's
+ * @idx: its index
+ * @val: the value
+ *
+ * Return: 0 or -EINVAL for a bad index.
+ */
+int epf_vntb_spad_write(struct epf_vntb *vntb, bool peer, int idx, u32 val)
+{
+	int off = epf_vntb_spad_offset(vntb, peer, idx);
+
+	if (off < 0)
+		return off;
+	epf_vntb_write32(vntb, off, val);
+	return 0;
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual NTB endpoint function: doorbells from the host
+ *
+ * Interrupt-driven: the function takes one doorbell from the doorbell
+ * layer. With the controller's embedded doorbell every doorbell would be
+ * the same register raising the same interrupt anyway, so one suffices:
+ * all slots of the control region point at it, and a write to any of
+ * them is a "kick" that says "something may have work", not which
+ * doorbell rang. So a kick delivers every doorbell vector that is not
+ * masked; ntb_transport looks at its rings and finds out. The command
+ * doorbell is the same kick, so a kick also looks for a command.
+ *
+ * Where the host rings:
+ * - the controller exposes the doorbell in a BAR of its own: that BAR, at
+ *   the offset the doorbell layer gives;
+ * - otherwise the function maps its doorbell BAR inbound onto the aligned
+ *   block holding the doorbell's DMA address (an IOVA under an IOMMU).
+ *
+ * Polled (no doorbell to be had, or doorbell_mode "poll"): the doorbell
+ * BAR is memory with one 32-bit entry per slot, upstream's layout, and
+ * cmd_work scans it every EPF_VNTB_POLL_MS.
+ *
+ * Vectors: doorbell bit n (slot n + 2 on the wire) is vector n here,
+ * 0-based, one bit per vector.
+ *
+ * Masks follow NTB hardware: a rung bit stays pending (ntb_db_read())
+ * until cleared whatever the mask; a masked bit's event is held back and
+ * delivered when the bit is unmasked.
+ */
+
+#include <linux/bitops.h>
+#include <linux/err.h>
+#include <linux/interrupt.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/sizes.h>
+
+#include "pci-epf-vntb.h"
+
+/* Smallest BAR mapped onto the doorbell: one page of the usual size */
+#define EPF_VNTB_DB_BAR_SIZE	SZ_4K
+
+/* ntb_db_event() for each vector in @vectors; no lock held */
+static void epf_vntb_db_deliver(struct epf_vntb *vntb, u64 vectors)
+{
+	while (vectors) {
+		unsigned int v = __ffs64(vectors);
+
+		vectors &= vectors - 1;
+		ntb_db_event(&vntb->ntb, v);
+	}
+}
+
+/* Bits rung: pend them, deliver the unmasked ones, hold the others */
+static void epf_vntb_db_ring(struct epf_vntb *vntb, u64 bits)
+{
+	unsigned long flags;
+	u64 deliver;
+
+	spin_lock_irqsave(&vntb->db_lock, flags);
+	vntb->db_pending |= bits;
+	deliver = bits & ~vntb->db_mask;
+	vntb->db_missed |= bits & vntb->db_mask;
+	spin_unlock_irqrestore(&vntb->db_lock, flags);
+
+	epf_vntb_db_deliver(vntb, deliver);
+}
+
+/*
+ * The doorbell interrupt. Hard interrupt context is enough: reading two
+ * words and ntb_db_event(), whose clients (ntb_transport) schedule their
+ * work. The controller lowered the doorbell before this runs, so a ring
+ * that this handler misses raises the interrupt again.
+ */
+static irqreturn_t epf_vntb_db_kick(int irq, void *data)
+{
+	struct epf_vntb *vntb = data;
+
+	epf_vntb_db_ring(vntb, vntb->db_valid);
+	epf_vntb_cmd_kick(vntb);
+	return IRQ_HANDLED;
+}
+
+/**
+ * epf_vntb_db_poll() - scan the polled doorbell entries
+ * @vntb: the function, with polled doorbells
+ *
+ * Context: cmd_work.
+ */
+void epf_vntb_db_poll(struct epf_vntb *vntb)
+{
+	u64 bits = 0;
+	unsigned int n;
+
+	for (n = 0; n < vntb->n_db; n++) {
+		__le32 *entry = &vntb->db_poll_mem[NTB_EPF_DB_SLOT(n)];
+
+		if (!READ_ONCE(*entry))
+			continue;
+		WRITE_ONCE(*entry, 0);
+		bits |= BIT_ULL(n);
+	}
+	if (bits)
+		epf_vntb_db_ring(vntb, bits);
+}
+
+/* Delivers what db_clear_mask() unmasked, away from its caller's locks */
+static void epf_vntb_db_replay_work(struct work_struct *work)
+{
+	struct epf_vntb *vntb = container_of(work, struct epf_vntb,
+					     db_replay_work);
+	u64 deliver;
+
+	scoped_guard(spinlock_irqsave, &vntb->db_lock) {
+		deliver = vntb->db_replay & ~vntb->db_mask;
+		/* Masked again meanwhile: held back again */
+		vntb->db_missed |= vntb->db_replay & vntb->db_mask;
+		vntb->db_replay = 0;
+	}
+	epf_vntb_db_deliver(vntb, deliver);
+}
+
+/**
+ * epf_vntb_db_init() - set up the doorbell state
+ * @vntb: the function
+ */
+void epf_vntb_db_init(struct epf_vntb *vntb)
+{
+	spin_lock_init(&vntb->db_lock);
+	INIT_WORK(&vntb->db_replay_work, epf_vntb_db_replay_work);
+	vntb->db_epf_bar.barno = NO_BAR;
+}
+
+/**
+ * epf_vntb_db_alloc() - take the doorbell, or decide to poll
+ * @vntb: the function
+ * @fixed: set to the BAR that the controller exposes the doorbell in, or
+ *	NO_BAR; the doorbell BAR must be that one
+ *
+ * Return: 0, or -ERANGE for a doorbell offset the control region cannot
+ * carry.
+ */
+int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed)
+{
+	struct device *dev = epf_vntb_dev(vntb);
+	struct pci_ep_doorbells *dbs;
+	const struct pci_ep_doorbell *db;
+
+	*fixed = NO_BAR;
+	vntb->db_epf_bar.barno = NO_BAR;
+	vntb->db_pending = 0;
+	vntb->db_mask = 0;
+	vntb->db_missed = 0;
+	vntb->db_replay = 0;
+
+	if (vntb->cfg.db_poll) {
+		vntb->db_polled = true;
+		dev_info(dev, "doorbell_mode poll: polling doorbells and commands every %u ms\n",
+			 EPF_VNTB_POLL_MS);
+		return 0;
+	}
+
+	dbs = pci_ep_doorbell_alloc(vntb->epf, 1);
+	if (IS_ERR(dbs)) {
+		vntb->db_polled = true;
+		dev_info(dev, "no doorbell interrupt (%pe): polling doorbells and commands every %u ms\n",
+			 dbs, EPF_VNTB_POLL_MS);
+		return 0;
+	}
+
+	db = &dbs->db[0];
+	if (db->bar != NO_BAR && db->offset > U32_MAX) {
+		dev_err(dev, "doorbell at offset %pa of BAR%d: beyond a 32-bit offset\n",
+			&db->offset, db->bar);
+		pci_ep_doorbell_free(dbs);
+		return -ERANGE;
+	}
+
+	vntb->dbs = dbs;
+	vntb->db_polled = false;
+	vntb->db_data = db->data;
+	if (db->bar != NO_BAR) {
+		*fixed = db->bar;
+		vntb->db_offset = db->offset;
+	}
+	return 0;
+}
+
+/* Map the doorbell BAR onto the block that holds the doorbell register */
+static int epf_vntb_db_map_bar(struct epf_vntb *vntb)
+{
+	const struct pci_epc_features *features = vntb->features;
+	const struct pci_ep_doorbell *db = &vntb->dbs->db[0];
+	struct pci_epf_bar *bar = &vntb->db_epf_bar;
+	struct device *dev = epf_vntb_dev(vntb);
+	enum pci_barno barno = vntb->db_barno;
+	size_t size = max_t(size_t, EPF_VNTB_DB_BAR_SIZE, features->align);
+	dma_addr_t addr = db->dma_addr + db->offset;
+
+	if (!is_power_of_2(size)) {
+		dev_err(dev, "controller alignment %#zx is not a power of two\n",
+			features->align);
+		return -EINVAL;
+	}
+	if (features->bar[barno].type == BAR_FIXED) {
+		if (features->bar[barno].fixed_size < size) {
+			dev_err(dev, "BAR%d: fixed size %#llx below %#zx\n",
+				barno, features->bar[barno].fixed_size, size);
+			return -ENOSPC;
+		}
+		size = features->bar[barno].fixed_size;
+	}
+
+	bar->barno = barno;
+	bar->phys_addr = ALIGN_DOWN(addr, size);
+	bar->size = size;
+	bar->flags = PCI_BASE_ADDRESS_SPACE_MEMORY;
+	if (features->bar[barno].only_64bit)
+		bar->flags |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+	vntb->db_offset = addr - bar->phys_addr;
+	return 0;
+}
+
+/**
+ * epf_vntb_db_place() - give the doorbell BAR its content
+ * @vntb: the function, with its doorbell BAR chosen
+ *
+ * Return: 0, -ENOMEM, or an error for a controller that cannot map the
+ * doorbell.
+ */
+int epf_vntb_db_place(struct epf_vntb *vntb)
+{
+	struct pci_epf *epf = vntb->epf;
+
+	if (!vntb->db_polled) {
+		/* The controller's own BAR: nothing to program */
+		if (vntb->dbs->db[0].bar != NO_BAR)
+			return 0;
+		return epf_vntb_db_map_bar(vntb);
+	}
+
+	/* One entry per slot, so that no slot a host rings is out of it */
+	vntb->db_poll_mem = pci_epf_alloc_space(epf,
+						NTB_EPF_DB_SLOTS * sizeof(u32),
+						vntb->db_barno, vntb->features,
+						PRIMARY_INTERFACE);
+	if (!vntb->db_poll_mem) {
+		dev_err(&epf->dev, "no memory for the polled doorbells\n");
+		return -ENOMEM;
+	}
+	vntb->db_epf_bar = epf->bar[vntb->db_barno];
+	return 0;
+}
+
+/**
+ * epf_vntb_db_free() - undo epf_vntb_db_alloc() and epf_vntb_db_place()
+ * @vntb: the function
+ */
+void epf_vntb_db_free(struct epf_vntb *vntb)
+{
+	if (vntb->db_poll_mem) {
+		pci_epf_free_space(vntb->epf, vntb->db_poll_mem,
+				   vntb->db_barno, PRIMARY_INTERFACE);
+		vntb->db_poll_mem = NULL;
+	}
+	pci_ep_doorbell_free(vntb->dbs);
+	vntb->dbs = NULL;
+	vntb->db_epf_bar.barno = NO_BAR;
+}
+
+/**
+ * epf_vntb_db_request_irq() - take the doorbell interrupt
+ * @vntb: the function, with its NTB device registered (the interrupt
+ *	delivers events to it)
+ *
+ * Return: 0 (also when polled) or request_irq()'s error.
+ */
+int epf_vntb_db_request_irq(struct epf_vntb *vntb)
+{
+	const struct pci_ep_doorbell *db;
+	struct device *dev = epf_vntb_dev(vntb);
+	int ret;
+
+	if (vntb->db_polled)
+		return 0;
+
+	db = &vntb->dbs->db[0];
+	ret = request_irq(db->irq, epf_vntb_db_kick, db->irq_flags,
+			  dev_name(dev), vntb);
+	if (ret) {
+		dev_err(dev, "doorbell IRQ %d: %d\n", db->irq, ret);
+		return ret;
+	}
+	vntb->db_irq = db->irq;
+	return 0;
+}
+
+/**
+ * epf_vntb_db_free_irq() - free the doorbell interrupt, if taken
+ * @vntb: the function
+ */
+void epf_vntb_db_free_irq(struct epf_vntb *vntb)
+{
+	if (!vntb->db_irq)
+		return;
+	free_irq(vntb->db_irq, vntb);
+	vntb->db_irq = 0;
+}
+
+/**
+ * epf_vntb_db_stop() - wait for a pending replay
+ * @vntb: the function, whose NTB device is gone: nothing queues one again
+ */
+void epf_vntb_db_stop(struct epf_vntb *vntb)
+{
+	cancel_work_sync(&vntb->db_replay_work);
+}
+
+/**
+ * epf_vntb_db_read() - doorbell bits rung and not cleared
+ * @vntb: the function
+ *
+ * Return: the bits.
+ */
+u64 epf_vntb_db_read(struct epf_vntb *vntb)
+{
+	guard(spinlock_irqsave)(&vntb->db_lock);
+	return vntb->db_pending;
+}
+
+/**
+ * epf_vntb_db_clear() - clear rung doorbell bits
+ * @vntb: the function
+ * @bits: valid doorbell bits
+ */
+void epf_vntb_db_clear(struct epf_vntb *vntb, u64 bits)
+{
+	guard(spinlock_irqsave)(&vntb->db_lock);
+	vntb->db_pending &= ~bits;
+}
+
+/**
+ * epf_vntb_db_read_mask() - masked doorbell bits
+ * @vntb: the function
+ *
+ * Return: the bits.
+ */
+u64 epf_vntb_db_read_mask(struct epf_vntb *vntb)
+{
+	guard(spinlock_irqsave)(&vntb->db_lock);
+	return vntb->db_mask;
+}
+
+/**
+ * epf_vntb_db_set_mask() - hold back the events of doorbell bits
+ * @vntb: the function
+ * @bits: valid doorbell bits
+ */
+void epf_vntb_db_set_mask(struct epf_vntb *vntb, u64 bits)
+{
+	guard(spinlock_irqsave)(&vntb->db_lock);
+	vntb->db_mask |= bits;
+}
+
+/**
+ * epf_vntb_db_clear_mask() - deliver the events of doorbell bits again
+ * @vntb: the function
+ * @bits: valid doorbell bits
+ *
+ * A bit that was rung while masked gets its event now, from the module's
+ * workqueue: the caller may hold locks that ntb_db_event() takes.
+ */
+void epf_vntb_db_clear_mask(struct epf_vntb *vntb, u64 bits)
+{
+	bool replay;
+
+	scoped_guard(spinlock_irqsave, &vntb->db_lock) {
+		vntb->db_mask &= ~bits;
+		vntb->db_replay |= vntb->db_missed & bits;
+		vntb->db_missed &= ~bits;
+		replay = vntb->db_replay;
+	}
+	if (replay)
+		queue_work(epf_vntb_wq, &vntb->db_replay_work);
+}

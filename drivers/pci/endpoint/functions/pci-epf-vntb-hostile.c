@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual NTB endpoint function: a hostile endpoint, for tests only
+ *
+ * Built only in kernels made for testing (CONFIG_PCI_EPF_VNTB_HOSTILE_TEST,
+ * set by the Kbuild file when the target has KUnit and debugfs). It lets a
+ * host driver's tests check that the host bounds what an endpoint
+ * publishes, since the host accesses its BARs at offsets the endpoint
+ * gives. While the function is bound:
+ *
+ *   /sys/kernel/debug/pci-epf-vntb/<function device>/corrupt
+ *
+ * Writing a name below puts an out-of-range value into that field of the
+ * control region and keeps it there: whenever the function rewrites the
+ * field (LINK_STATUS on link changes), it corrupts it again. Writing
+ * "none" writes the good values back. Reading the file lists the names
+ * and the current choice. Other names: -EINVAL.
+ *
+ *   none           the good values
+ *   db_offset      every DB_OFFSET: just past the doorbell BAR (the size
+ *                  of the BAR the function programs; 0xfffffffc when
+ *                  the controller's own BAR holds the doorbell)
+ *   db_entry_size  DB_ENTRY_SIZE: 0x10000000
+ *   spad_offset    SPAD_OFFSET: the size of the control BAR
+ *   spad_count     SPAD_COUNT: 0x10000000
+ *   mw_count       MW_COUNT: 0xffffffff
+ *   mw1_offset     MW1_OFFSET: the size of window 1's BAR
+ *   link_status    LINK_STATUS: 0xffff
+ *   ext_size       EXT_SIZE: 0xffff, past the control BAR
+ *   cmd_db_offset  CMD_DB_OFFSET: just past the doorbell BAR, as db_offset
+ *
+ * Not offered: DB_DATA, since any 32-bit value is a valid datum, and a
+ * doorbell count, since the region has none: the host counts its MSI
+ * vectors.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "pci-epf-vntb.h"
+
+enum epf_vntb_hostile_field {
+	EPF_VNTB_HOSTILE_NONE,
+	EPF_VNTB_HOSTILE_DB_OFFSET,
+	EPF_VNTB_HOSTILE_DB_ENTRY_SIZE,
+	EPF_VNTB_HOSTILE_SPAD_OFFSET,
+	EPF_VNTB_HOSTILE_SPAD_COUNT,
+	EPF_VNTB_HOSTILE_MW_COUNT,
+	EPF_VNTB_HOSTILE_MW1_OFFSET,
+	EPF_VNTB_HOSTILE_LINK_STATUS,
+	EPF_VNTB_HOSTILE_EXT_SIZE,
+	EPF_VNTB_HOSTILE_CMD_DB_OFFSET,
+};
+
+static const char * const epf_vntb_hostile_names[] = {
+	[EPF_VNTB_HOSTILE_NONE]			= "none",
+	[EPF_VNTB_HOSTILE_DB_OFFSET]		= "db_offset",
+	[EPF_VNTB_HOSTILE_DB_ENTRY_SIZE]	= "db_entry_size",
+	[EPF_VNTB_HOSTILE_SPAD_OFFSET]		= "spad_offset",
+	[EPF_VNTB_HOSTILE_SPAD_COUNT]		= "spad_count",
+	[EPF_VNTB_HOSTILE_MW_COUNT]		= "mw_count",
+	[EPF_VNTB_HOSTILE_MW1_OFFSET]		= "mw1_offset",
+	[EPF_VNTB_HOSTILE_LINK_STATUS]		= "link_status",
+	[EPF_VNTB_HOSTILE_EXT_SIZE]		= "ext_size",
+	[EPF_VNTB_HOSTILE_CMD_DB_OFFSET]	= "cmd_db_offset",
+};
+
+#define EPF_VNTB_HOSTILE_HUGE		0x10000000
+#define EPF_VNTB_HOSTILE_FAR_OFFSET	0xfffffffc
+
+/* The input of a write: the longest name and a newline fit */
+#define EPF_VNTB_HOSTILE_INPUT_MAX	32
+
+static struct dentry *epf_vntb_hostile_root;
+
+/* First offset past the doorbell BAR, as far as the function knows it */
+static u32 epf_vntb_hostile_db_end(struct epf_vntb *vntb)
+{
+	if (vntb->db_epf_bar.barno == NO_BAR)
+		return EPF_VNTB_HOSTILE_FAR_OFFSET;
+	return vntb->db_epf_bar.size;
+}
+
+/**
+ * epf_vntb_hostile_apply() - corrupt the chosen field, if any
+ * @vntb: the function
+ *
+ * Context: under ctrl_lock, after the function wrote its fields.
+ */
+void epf_vntb_hostile_apply(struct epf_vntb *vntb)
+{
+	unsigned int slot;
+
+	lockdep_assert_held(&vntb->ctrl_lock);
+
+	switch (vntb->hostile) {
+	case EPF_VNTB_HOSTILE_DB_OFFSET:
+		for (slot = 0; slot < NTB_EPF_DB_SLOTS; slot++)
+			epf_vntb_write32(vntb, NTB_EPF_DB_OFFSET(slot),
+					 epf_vntb_hostile_db_end(vntb));
+		break;
+	case EPF_VNTB_HOSTILE_DB_ENTRY_SIZE:
+		epf_vntb_write32(vntb, NTB_EPF_DB_ENTRY_SIZE,
+				 EPF_VNTB_HOSTILE_HUGE);
+		break;
+	case EPF_VNTB_HOSTILE_SPAD_OFFSET:
+		epf_vntb_write32(vntb, NTB_EPF_SPAD_OFFSET,
+				 vntb->epf->bar[vntb->ctrl_bar].size);
+		break;
+	case EPF_VNTB_HOSTILE_SPAD_COUNT:
+		epf_vntb_write32(vntb, NTB_EPF_SPAD_COUNT,
+				 EPF_VNTB_HOSTILE_HUGE);
+		break;
+	case EPF_VNTB_HOSTILE_MW_COUNT:
+		epf_vntb_write32(vntb, NTB_EPF_MW_COUNT, U32_MAX);
+		break;
+	case EPF_VNTB_HOSTILE_MW1_OFFSET:
+		epf_vntb_write32(vntb, NTB_EPF_MW1_OFFSET, vntb->mw[0].size);
+		break;
+	case EPF_VNTB_HOSTILE_LINK_STATUS:
+		epf_vntb_write16(vntb, NTB_EPF_LINK_STATUS, U16_MAX);
+		break;
+	case EPF_VNTB_HOSTILE_EXT_SIZE:
+		epf_vntb_write16(vntb, NTB_EPF_EXT_SIZE, U16_MAX);
+		break;
+	case EPF_VNTB_HOSTILE_CMD_DB_OFFSET:
+		epf_vntb_write32(vntb, NTB_EPF_CMD_DB_OFFSET,
+				 epf_vntb_hostile_db_end(vntb));
+		break;
+	default:
+		break;
+	}
+}
+
+static ssize_t epf_vntb_hostile_read(struct file *file, char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	struct epf_vntb *vntb = file->private_data;
+	char buf[256];
+	unsigned int i;
+	int len;
+
+	scoped_guard(mutex, &vntb->ctrl_lock)
+		len = scnprintf(buf, sizeof(buf), "current: %s\naccepted:",
+				epf_vntb_hostile_names[vntb->hostile]);
+	for (i = 0; i < ARRAY_SIZE(epf_vntb_hostile_names); i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, " %s",
+				 epf_vntb_hostile_names[i]);
+	len += scnprintf(buf + len, sizeof(buf) - len, "\n");
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t epf_vntb_hostile_write(struct file *file,
+				      const char __user *ubuf, size_t count,
+				      loff_t *ppos)
+{
+	struct epf_vntb *vntb = file->private_data;
+	char buf[EPF_VNTB_HOSTILE_INPUT_MAX];
+	ssize_t len;
+	int field;
+
+	len = simple_write_to_buffer(buf, sizeof(buf) - 1, ppos, ubuf, count);
+	if (len < 0)
+		return len;
+	buf[len] = '\0';
+
+	field = sysfs_match_string(epf_vntb_hostile_names, buf);
+	if (field < 0) {
+		dev_err(epf_vntb_dev(vntb), "corrupt: unknown field '%s'\n",
+			strim(buf));
+		return -EINVAL;
+	}
+
+	scoped_guard(mutex, &vntb->ctrl_lock)
+		vntb->hostile = field;
+	/* Good values first, then the corruption, if any */
+	epf_vntb_ctrl_publish(vntb);
+
+	if (field != EPF_VNTB_HOSTILE_NONE)
+		dev_warn(epf_vntb_dev(vntb), "test knob: control field %s corrupted\n",
+			 epf_vntb_hostile_names[field]);
+	return count;
+}
+
+static const struct file_operations epf_vntb_hostile_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= epf_vntb_hostile_read,
+	.write	= epf_vntb_hostile_write,
+	.llseek	= default_llseek,
+};
+
+/**
+ * epf_vntb_hostile_add() - the function's debugfs file
+ * @vntb: the bound function
+ */
+void epf_vntb_hostile_add(struct epf_vntb *vntb)
+{
+	vntb->hostile = EPF_VNTB_HOSTILE_NONE;
+	vntb->debugfs = debugfs_create_dir(dev_name(epf_vntb_dev(vntb)),
+					   epf_vntb_hostile_root);
+	debugfs_create_file("corrupt", 0600, vntb->debugfs, vntb,
+			    &epf_vntb_hostile_fops);
+}
+
+/**
+ * epf_vntb_hostile_remove() - remove the function's debugfs file
+ * @vntb: the function, being unbound
+ *
+ * Waits for the file's readers and writers to finish.
+ */
+void epf_vntb_hostile_remove(struct epf_vntb *vntb)
+{
+	debugfs_remove_recursive(vntb->debugfs);
+	vntb->debugfs = NULL;
+	vntb->hostile = EPF_VNTB_HOSTILE_NONE;
+}
+
+/**
+ * epf_vntb_hostile_module_init() - the module's debugfs directory
+ *
+ * Return: 0; debugfs failures are not fatal.
+ */
+int epf_vntb_hostile_module_init(void)
+{
+	epf_vntb_hostile_root = debugfs_create_dir("pci-epf-vntb", NULL);
+	return 0;
+}
+
+/**
+ * epf_vntb_hostile_module_exit() - remove the module's debugfs directory
+ */
+void epf_vntb_hostile_module_exit(void)
+{
+	debugfs_remove_recursive(epf_vntb_hostile_root);
+}

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Virtual NTB endpoint function: definitions shared by the files of the
+ * pci-epf-vntb module.
+ *
+ * The function joins two Linux systems through one PCIe link:
+ *
+ *   host (root complex)                 endpoint
+ *   ntb_netdev / ntb_transport          ntb_netdev / ntb_transport
+ *   ntb_hw_epf  <--- PCIe: BARs --->    this function  --- NTB device on
+ *                    and MSIs                              a virtual PCI bus
+ *
+ * The host sees a PCI device with a control BAR (the control region of
+ * include/linux/ntb_epf.h followed by the scratchpads), a doorbell BAR and
+ * one BAR per memory window. The endpoint sees an NTB device whose
+ * operations (pci-epf-vntb-ntb.c) read and write the same control region,
+ * raise MSIs on the host and program the BARs.
+ *
+ * Files, one concern each:
+ *   -main.c      EPF driver: probe, bind/unbind, controller events
+ *   -configfs.c  the function's attributes
+ *   -bar.c       which BAR holds what, and programming them
+ *   -ctrl.c      the control region: layout, scratchpads, link status
+ *   -cmd.c       the host's commands: kicked or polled
+ *   -doorbell.c  host -> endpoint doorbells: kicks, polling, masks
+ *   -irq.c       endpoint -> host interrupts: doorbells and link slot
+ *   -mw.c        memory windows, inbound and outbound
+ *   -ntb.c       struct ntb_dev_ops and the NTB device
+ *   -vbus.c      the virtual PCI bus that carries the NTB device
+ *   -hostile.c   test-only: corrupt the control region on purpose
+ */
+#ifndef __PCI_EPF_VNTB_H
+#define __PCI_EPF_VNTB_H
+
+#include <linux/atomic.h>
+#include <linux/configfs.h>
+#include <linux/mutex.h>
+#include <linux/ntb.h>
+#include <linux/ntb_epf.h>
+#include <linux/pci-ep-doorbell.h>
+#include <linux/pci-epc.h>
+#include <linux/pci-epf.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#define EPF_VNTB_MAX_MWS	4
+#define EPF_VNTB_MAX_SPADS	1024
+
+/*
+ * db_count counts interrupt slots the legacy way, as upstream's host
+ * counts its MSI vectors: the link slot, the unused slot, then one slot
+ * per doorbell. So db_count N gives N - 2 doorbells, bits 0 .. N - 3,
+ * and the host needs N MSI vectors to be rung on every one of them.
+ */
+#define EPF_VNTB_MIN_DB_COUNT	(NTB_EPF_SLOT_DB_FIRST + 1)
+#define EPF_VNTB_MAX_DB_COUNT	NTB_EPF_DB_SLOTS
+
+/* Upstream's polling period, kept for legacy hosts and polled doorbells */
+#define EPF_VNTB_POLL_MS	5
+
+/* MSI number (1-based, as pci_epc_raise_irq() wants) of a host vector */
+#define EPF_VNTB_MSI(vector)	((vector) + 1)
+
+/* Scratchpads start after the control region and its extension */
+#define EPF_VNTB_SPAD_OFFSET	0x200
+
+/**
+ * struct epf_vntb_config - what configfs sets; read at bind
+ * @spad_count: scratchpads of each side
+ * @db_count: interrupt slots, see EPF_VNTB_MIN_DB_COUNT
+ * @num_mws: memory windows
+ * @mw_size: size of each memory window BAR, a power of two
+ * @vbus_number: bus number of the virtual bus
+ * @vid: vendor ID of the NTB device on the virtual bus (0: not set)
+ * @pid: its device ID
+ * @ctrl_bar: BAR pinned for the control region, or NO_BAR: automatic
+ * @db_bar: BAR pinned for the doorbells, or NO_BAR
+ * @mw_bar: BAR pinned for each memory window, or NO_BAR
+ * @db_poll: doorbell_mode "poll": never use an interrupt-driven doorbell
+ */
+struct epf_vntb_config {
+	u32 spad_count;
+	u32 db_count;
+	u32 num_mws;
+	u64 mw_size[EPF_VNTB_MAX_MWS];
+	u32 vbus_number;
+	u16 vid;
+	u16 pid;
+	enum pci_barno ctrl_bar;
+	enum pci_barno db_bar;
+	enum pci_barno mw_bar[EPF_VNTB_MAX_MWS];
+	bool db_poll;
+};
+
+/**
+ * struct epf_vntb_mw - one memory window
+ * @bar: the host's BAR of the window (inbound: host -> endpoint memory)
+ * @size: its size
+ * @cur: what the BAR is programmed with: the parking buffer that
+ *	pci_epf_alloc_space() put in epf->bar[@bar], or ntb_transport's
+ *	buffer once mw_set_trans() gave one. Controllers may keep a pointer
+ *	to it, so it lives as long as the BAR.
+ * @xlat: controller-side address of the buffer mw_set_trans() gave, or
+ *	DMA_MAPPING_ERROR when there is none
+ * @ob_phys: outbound window (endpoint -> host memory), in the
+ *	controller's outbound address space
+ * @ob_virt: its CPU mapping from pci_epc_mem_alloc_addr()
+ * @ob_mapped: the host configured the outbound window (CONFIGURE_MW)
+ */
+struct epf_vntb_mw {
+	enum pci_barno bar;
+	u64 size;
+	struct pci_epf_bar cur;
+	dma_addr_t xlat;
+	phys_addr_t ob_phys;
+	void __iomem *ob_virt;
+	bool ob_mapped;
+};
+
+/**
+ * struct epf_vntb - one virtual NTB function
+ * @epf: the endpoint function
+ * @ntb: the NTB device on the virtual bus
+ * @group: the function's configfs sub-directory
+ * @header: configuration header (configfs writes into it)
+ * @cfg_lock: protects @cfg and @bound
+ * @cfg: configuration, fixed while @bound
+ * @bound: between bind and unbind
+ * @features: the controller's, known from bind on
+ * @db_count: interrupt slots (@cfg.db_count, copied at bind)
+ * @n_db: doorbells, @db_count - NTB_EPF_SLOT_DB_FIRST
+ * @db_valid: mask of the @n_db doorbell bits
+ * @spad_count: scratchpads of each side
+ * @num_mws: memory windows
+ * @ctrl_bar: BAR of the control region
+ * @ctrl: the control region, normal memory that the host writes by DMA
+ * @ctrl_lock: serialises the writes of the published fields and of
+ *	LINK_STATUS with the test-only corruption of them
+ * @link_up: the host said link up (LINK_UP command) and not down since
+ * @dbs: the doorbell from the doorbell layer; NULL when polled
+ * @db_polled: doorbells and commands are polled
+ * @db_barno: BAR where the host rings
+ * @db_epf_bar: BAR that the function programs for the doorbells (mapped
+ *	onto the doorbell, or polled memory); barno NO_BAR when the
+ *	controller exposes the doorbell itself
+ * @db_offset: offset of the doorbell in @db_barno
+ * @db_data: value the host writes
+ * @db_poll_mem: polled doorbell entries, one u32 per slot
+ * @db_irq: the doorbell's IRQ, requested (0 when none)
+ * @db_lock: protects @db_pending, @db_mask, @db_missed and @db_replay;
+ *	taken from the doorbell interrupt
+ * @db_pending: doorbell bits rung and not cleared (ntb_db_read())
+ * @db_mask: masked doorbell bits
+ * @db_missed: masked bits that were rung: delivered when unmasked
+ * @db_replay: unmasked bits whose delivery @db_replay_work owes
+ * @db_replay_work: delivers @db_replay outside the caller of
+ *	db_clear_mask(), which may hold the NTB core's context lock
+ * @peer_db: doorbell bits to ring on the host, accumulated atomically
+ * @peer_db_work: raises their MSIs, which may sleep
+ * @host_db_vectors: vectors the host configured (CONFIGURE_DOORBELL),
+ *	0 after TEARDOWN_DOORBELL, U32_MAX until told
+ * @cmd_work: handles commands; also polls when it has to
+ * @cmd_enabled: @cmd_work is enabled; changed under epf->lock only
+ * @cmd_by_kick: the host rings the command doorbell: no polling
+ * @cmd_count: commands handled, for epf_vntb_cmd_drain()
+ * @poll_logged: the "polling commands" line was printed for this bind
+ * @lock: protects @epc_ready and the inbound state of @mw
+ * @epc_ready: the controller is initialised and the BARs are set
+ * @mw: memory windows
+ * @vbus: the virtual bus
+ * @vcfg: configuration space header of the device on @vbus
+ * @hostile: test-only: the field kept corrupted (0: none)
+ * @debugfs: test-only: this function's debugfs directory
+ */
+struct epf_vntb {
+	struct pci_epf *epf;
+	struct ntb_dev ntb;
+	struct config_group group;
+	struct pci_epf_header header;
+
+	struct mutex cfg_lock;		/* @cfg, @bound */
+	struct epf_vntb_config cfg;
+	bool bound;
+
+	const struct pci_epc_features *features;
+	u32 db_count;
+	u32 n_db;
+	u64 db_valid;
+	u32 spad_count;
+	u32 num_mws;
+
+	enum pci_barno ctrl_bar;
+	u8 *ctrl;
+	struct mutex ctrl_lock;		/* published fields, LINK_STATUS */
+	bool link_up;
+
+	struct pci_ep_doorbells *dbs;
+	bool db_polled;
+	enum pci_barno db_barno;
+	struct pci_epf_bar db_epf_bar;
+	u32 db_offset;
+	u32 db_data;
+	__le32 *db_poll_mem;
+	int db_irq;
+
+	spinlock_t db_lock;		/* the four doorbell masks below */
+	u64 db_pending;
+	u64 db_mask;
+	u64 db_missed;
+	u64 db_replay;
+	struct work_struct db_replay_work;
+
+	atomic_long_t peer_db;
+	struct work_struct peer_db_work;
+	u32 host_db_vectors;
+
+	struct delayed_work cmd_work;
+	bool cmd_enabled;
+	bool cmd_by_kick;
+	unsigned int cmd_count;
+	bool poll_logged;
+
+	struct mutex lock;		/* @epc_ready, inbound windows */
+	bool epc_ready;
+	struct epf_vntb_mw mw[EPF_VNTB_MAX_MWS];
+
+	struct pci_bus *vbus;
+	u32 vcfg[PCI_STD_HEADER_SIZEOF / sizeof(u32)];
+
+	unsigned int hostile;
+	struct dentry *debugfs;
+};
+
+/* The module's workqueue: shared by all instances, each with its items */
+extern struct workqueue_struct *epf_vntb_wq;
+
+static inline struct device *epf_vntb_dev(struct epf_vntb *vntb)
+{
+	return &vntb->epf->dev;
+}
+
+/* Control region accessors: little-endian fields the host reads by DMA */
+static inline u32 epf_vntb_read32(struct epf_vntb *vntb, unsigned int off)
+{
+	return le32_to_cpu(READ_ONCE(*(__le32 *)(vntb->ctrl + off)));
+}
+
+static inline void epf_vntb_write32(struct epf_vntb *vntb, unsigned int off,
+				    u32 val)
+{
+	WRITE_ONCE(*(__le32 *)(vntb->ctrl + off), cpu_to_le32(val));
+}
+
+static inline void epf_vntb_write16(struct epf_vntb *vntb, unsigned int off,
+				    u16 val)
+{
+	WRITE_ONCE(*(__le16 *)(vntb->ctrl + off), cpu_to_le16(val));
+}
+
+/* -configfs.c */
+struct config_group *epf_vntb_add_cfs(struct pci_epf *epf,
+				      struct config_group *group);
+void epf_vntb_config_init(struct epf_vntb_config *cfg);
+
+/* -bar.c */
+int epf_vntb_bars_assign(struct epf_vntb *vntb, enum pci_barno db_fixed);
+int epf_vntb_bars_set(struct epf_vntb *vntb);
+void epf_vntb_bars_clear(struct epf_vntb *vntb);
+
+/* -ctrl.c */
+int epf_vntb_ctrl_alloc(struct epf_vntb *vntb);
+void epf_vntb_ctrl_free(struct epf_vntb *vntb);
+void epf_vntb_ctrl_publish(struct epf_vntb *vntb);
+void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up);
+void epf_vntb_ctrl_set_link(struct epf_vntb *vntb, bool up);
+u32 epf_vntb_ctrl_ep_caps(struct epf_vntb *vntb);
+u32 epf_vntb_spad_read(struct epf_vntb *vntb, bool peer, int idx);
+int epf_vntb_spad_write(struct epf_vntb *vntb, bool peer, int idx, u32 val);
+
+/* -cmd.c */
+void epf_vntb_cmd_init(struct epf_vntb *vntb);
+void epf_vntb_cmd_start(struct epf_vntb *vntb);
+void epf_vntb_cmd_stop(struct epf_vntb *vntb);
+void epf_vntb_cmd_kick(struct epf_vntb *vntb);
+void epf_vntb_cmd_drain(struct epf_vntb *vntb);
+
+/* -doorbell.c */
+void epf_vntb_db_init(struct epf_vntb *vntb);
+int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed);
+int epf_vntb_db_place(struct epf_vntb *vntb);
+void epf_vntb_db_free(struct epf_vntb *vntb);
+int epf_vntb_db_request_irq(struct epf_vntb *vntb);
+void epf_vntb_db_free_irq(struct epf_vntb *vntb);
+void epf_vntb_db_poll(struct epf_vntb *vntb);
+void epf_vntb_db_stop(struct epf_vntb *vntb);
+u64 epf_vntb_db_read(struct epf_vntb *vntb);
+void epf_vntb_db_clear(struct epf_vntb *vntb, u64 bits);
+u64 epf_vntb_db_read_mask(struct epf_vntb *vntb);
+void epf_vntb_db_set_mask(struct epf_vntb *vntb, u64 bits);
+void epf_vntb_db_clear_mask(struct epf_vntb *vntb, u64 bits);
+
+/* -irq.c */
+void epf_vntb_irq_init(struct epf_vntb *vntb);
+void epf_vntb_irq_stop(struct epf_vntb *vntb);
+int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits);
+bool epf_vntb_raise_link(struct epf_vntb *vntb);
+
+/* -mw.c */
+void epf_vntb_mw_init(struct epf_vntb *vntb);
+int epf_vntb_mw_alloc(struct epf_vntb *vntb);
+void epf_vntb_mw_free(struct epf_vntb *vntb);
+int epf_vntb_mw_set_trans(struct epf_vntb *vntb, int idx, dma_addr_t addr,
+			  resource_size_t size);
+int epf_vntb_mw_clear_trans(struct epf_vntb *vntb, int idx);
+int epf_vntb_mw_map_outbound(struct epf_vntb *vntb, u32 idx);
+int epf_vntb_mw_unmap_outbound(struct epf_vntb *vntb, u32 idx);
+
+/* -ntb.c */
+int epf_vntb_ntb_register(struct epf_vntb *vntb, struct pci_dev *pdev);
+void epf_vntb_ntb_unregister(struct epf_vntb *vntb);
+
+/* -vbus.c */
+int epf_vntb_vbus_create(struct epf_vntb *vntb);
+void epf_vntb_vbus_remove(struct epf_vntb *vntb);
+
+/* -hostile.c: test-only, see there */
+#ifdef CONFIG_PCI_EPF_VNTB_HOSTILE_TEST
+int epf_vntb_hostile_module_init(void);
+void epf_vntb_hostile_module_exit(void);
+void epf_vntb_hostile_add(struct epf_vntb *vntb);
+void epf_vntb_hostile_remove(struct epf_vntb *vntb);
+void epf_vntb_hostile_apply(struct epf_vntb *vntb);
+#else
+static inline int epf_vntb_hostile_module_init(void)
+{
+	return 0;
+}
+
+static inline void epf_vntb_hostile_module_exit(void)
+{
+}
+
+static inline void epf_vntb_hostile_add(struct epf_vntb *vntb)
+{
+}
+
+static inline void epf_vntb_hostile_remove(struct epf_vntb *vntb)
+{
+}
+
+static inline void epf_vntb_hostile_apply(struct epf_vntb *vntb)
+{
+}
+#endif
+
+#endif /* __PCI_EPF_VNTB_H */
