@@ -87,13 +87,18 @@ static int epf_vntb_parse_u32(struct epf_vntb *vntb, const char *name,
 }
 
 #define EPF_VNTB_ATTR_U32(_name, _field, _min, _max)			\
+static u32 *epf_vntb_##_name##_field(struct epf_vntb *vntb)		\
+{									\
+	return &vntb->cfg._field;					\
+}									\
+									\
 static ssize_t epf_vntb_##_name##_show(struct config_item *item,	\
 				       char *page)			\
 {									\
 	struct epf_vntb *vntb = to_epf_vntb(item);			\
 									\
 	guard(mutex)(&vntb->cfg_lock);					\
-	return sysfs_emit(page, "%u\n", vntb->cfg._field);		\
+	return sysfs_emit(page, "%u\n", *epf_vntb_##_name##_field(vntb));	\
 }									\
 									\
 static ssize_t epf_vntb_##_name##_store(struct config_item *item,	\
@@ -109,7 +114,7 @@ static ssize_t epf_vntb_##_name##_store(struct config_item *item,	\
 	ret = epf_vntb_cfg_begin(vntb, #_name);				\
 	if (ret)							\
 		return ret;						\
-	vntb->cfg._field = val;						\
+	*epf_vntb_##_name##_field(vntb) = val;				\
 	mutex_unlock(&vntb->cfg_lock);					\
 	return len;							\
 }									\
@@ -224,16 +229,19 @@ EPF_VNTB_ATTR_BAR(mw3_bar, mw_bar[2]);
 EPF_VNTB_ATTR_BAR(mw4_bar, mw_bar[3]);
 
 #define EPF_VNTB_ATTR_MW(_n)						\
+static const unsigned int epf_vntb_mw##_n##_idx = (_n) - 1;		\
+									\
 static ssize_t epf_vntb_mw##_n##_show(struct config_item *item,	\
 				      char *page)			\
 {									\
-	return epf_vntb_mw_show(item, page, (_n) - 1);			\
+	return epf_vntb_mw_show(item, page, epf_vntb_mw##_n##_idx);	\
 }									\
 									\
 static ssize_t epf_vntb_mw##_n##_store(struct config_item *item,	\
 				       const char *page, size_t len)	\
 {									\
-	return epf_vntb_mw_store(item, page, len, (_n) - 1);		\
+	return epf_vntb_mw_store(item, page, len,			\
+				 epf_vntb_mw##_n##_idx);		\
 }									\
 CONFIGFS_ATTR(epf_vntb_, mw##_n)
 
