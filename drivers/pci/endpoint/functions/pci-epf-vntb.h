@@ -72,7 +72,7 @@
  * @num_mws: memory windows
  * @mw_size: size of each memory window BAR, a power of two
  * @vbus_number: bus number of the virtual bus
- * @vid: vendor ID of the NTB device on the virtual bus (0: not set)
+ * @vid: vendor ID of the NTB device on the virtual bus (0: not set), 16 bits
  * @pid: its device ID
  * @ctrl_bar: BAR pinned for the control region, or NO_BAR: automatic
  * @db_bar: BAR pinned for the doorbells, or NO_BAR
@@ -85,8 +85,8 @@ struct epf_vntb_config {
 	u32 num_mws;
 	u64 mw_size[EPF_VNTB_MAX_MWS];
 	u32 vbus_number;
-	u16 vid;
-	u16 pid;
+	u32 vid;
+	u32 pid;
 	enum pci_barno ctrl_bar;
 	enum pci_barno db_bar;
 	enum pci_barno mw_bar[EPF_VNTB_MAX_MWS];
