@@ -4,8 +4,9 @@
 #
 #   rootfs.sh ARCH
 #	The base image: Debian's busybox-static, dash, iproute2 and iperf3 of
-#	that architecture with the shared libraries they need, and the
-#	guest files of tools/lab/guest/. The packages are downloaded with
+#	that architecture with the shared libraries they need, the
+#	guest files of tools/lab/guest/ and tools/vntb-setup/vntb-setup
+#	(in /usr/local/bin). The packages are downloaded with
 #	"apt-get download" and unpacked with "dpkg-deb -x", never installed.
 #	Prints the cache directory holding base.cpio.gz.
 #
@@ -39,8 +40,10 @@ esac
 roots=(busybox-static dash iproute2 iperf3)
 
 guest=$LAB_TOP/tools/lab/guest
+# The project's own board tool, which the endpoint's set-up uses
+setup_tool=$LAB_TOP/tools/vntb-setup/vntb-setup
 guest_files=("$guest/init" "$guest/agent" "$guest/lab-wait" "$guest/lab-modload"
-	"$guest"/etc/*)
+	"$setup_tool" "$guest"/etc/*)
 pool=$LAB_CACHE/debs
 
 # resolve_packages: one "name version filename" line per package to
@@ -204,6 +207,7 @@ build_base() {
 	install -m 755 "$guest/agent" "$root/lab/agent"
 	install -m 755 "$guest/lab-wait" "$root/usr/local/bin/lab-wait"
 	install -m 755 "$guest/lab-modload" "$root/usr/local/bin/lab-modload"
+	install -m 755 "$setup_tool" "$root/usr/local/bin/vntb-setup"
 	install -m 644 "$guest"/etc/* "$root/etc/"
 	ln -sf dash "$root/bin/sh"
 

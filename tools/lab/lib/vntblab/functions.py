@@ -189,6 +189,25 @@ def load_line(module, source):
     return f"lab-modload --from {source} {module}"
 
 
+# The vNTB functions are set up with the project's board tool,
+# tools/vntb-setup (installed in the endpoint guest): the lab runs it on
+# every "lab up" of them. Its flags for the function's attributes:
+# "--" and the attribute's name with dashes, but for these; num_mws is
+# implied by the windows given.
+VNTB_SETUP_FLAGS = {"vendorid": "--vendor-id", "deviceid": "--device-id",
+                    "doorbell_mode": "--doorbell", "num_mws": None}
+
+
+def vntb_setup_line(fn, func, sq):
+    words = ["vntb-setup", "up", "--controller", "\"$epc\"",
+             "--name", func.rsplit("/", 1)[1]]
+    for name, value in fn.attrs + fn.driver_attrs:
+        flag = VNTB_SETUP_FLAGS.get(name, "--" + name.replace("_", "-"))
+        if flag:
+            words += [flag, sq(value)]
+    return " ".join(words)
+
+
 def ep_setup_script(fn, sq, source="any"):
     """Shell script run on the endpoint: load the controller driver,
     create and bind the function, start the link. SQ quotes a word;
@@ -206,8 +225,12 @@ def ep_setup_script(fn, sq, source="any"):
     lines += [
         "cd /sys/kernel/config/pci_ep",
         load_line(fn.epf_module, source),
-        f"mkdir {func}",
     ]
+    if fn.epf_driver == "pci_epf_vntb":
+        lines.append(vntb_setup_line(fn, func, sq))
+        lines += [f"modprobe {mod}" for mod in fn.ep_modules]
+        return "\n".join(lines) + "\n"
+    lines.append(f"mkdir {func}")
     for name, value in fn.attrs:
         lines.append(f"echo {sq(value)} > {func}/{name}")
     if fn.driver_attrs:
