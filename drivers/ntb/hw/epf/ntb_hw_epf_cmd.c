@@ -34,8 +34,8 @@ int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data)
 	if (!IS_ALIGNED(pos, sizeof(u32)) ||
 	    !ntb_hw_epf_fits(ndev->db_len, pos, sizeof(u32))) {
 		dev_err_ratelimited(ndev->dev,
-				    "doorbell at %#llx is outside the %pa byte doorbell BAR\n",
-				    pos, &ndev->db_len);
+				    "doorbell at %#llx is outside the %#llx byte doorbell BAR\n",
+				    pos, (u64)ndev->db_len);
 		return -EIO;
 	}
 

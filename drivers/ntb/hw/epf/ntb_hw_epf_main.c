@@ -270,8 +270,8 @@ static int ntb_hw_epf_map_bars(struct ntb_hw_epf *ndev)
 
 	/* The legacy control region is the least the host needs. */
 	if (ndev->ctrl_len < NTB_EPF_EXT_BASE) {
-		dev_err(ndev->dev, "control BAR of %pa bytes is too small\n",
-			&ndev->ctrl_len);
+		dev_err(ndev->dev, "control BAR of %#llx bytes is too small\n",
+			(u64)ndev->ctrl_len);
 		return -ENODEV;
 	}
 
@@ -291,6 +291,11 @@ static int ntb_hw_epf_read_layout(struct ntb_hw_epf *ndev)
 	unsigned int avail = 0;
 	bool fits;
 
+	if (readw(ndev->ctrl + NTB_EPF_LINK_STATUS) == NTB_HW_EPF_GONE16) {
+		dev_err(ndev->dev, "endpoint does not answer\n");
+		return -ENODEV;
+	}
+
 	while (avail < NTB_HW_EPF_MAX_MW &&
 	       ntb_hw_epf_bar(ndev, NTB_HW_EPF_MW1 + avail) >= 0)
 		avail++;
@@ -306,8 +311,8 @@ static int ntb_hw_epf_read_layout(struct ntb_hw_epf *ndev)
 	else
 		fits = ntb_hw_epf_fits(ndev->ctrl_len, off, 2 * bytes);
 	if (off < NTB_EPF_EXT_BASE || !IS_ALIGNED(off, sizeof(u32)) || !fits) {
-		dev_err(ndev->dev, "endpoint reports %u scratchpads at %#x: not in the %pa byte BAR\n",
-			spads, off, &ndev->ctrl_len);
+		dev_err(ndev->dev, "endpoint reports %u scratchpads at %#x: not in the %#llx byte BAR\n",
+			spads, off, (u64)ndev->ctrl_len);
 		return -EIO;
 	}
 

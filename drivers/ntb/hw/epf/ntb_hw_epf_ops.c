@@ -125,8 +125,8 @@ static int ntb_hw_epf_mw_region(struct ntb_hw_epf *ndev, int pidx, int idx,
 		off = readl(ndev->ctrl + NTB_EPF_MW1_OFFSET);
 	if (off >= len) {
 		dev_err_ratelimited(ndev->dev,
-				    "memory window 0 at %#x is outside its %pa byte BAR\n",
-				    off, &len);
+				    "memory window 0 at %#x is outside its %#llx byte BAR\n",
+				    off, (u64)len);
 		return -EIO;
 	}
 
@@ -185,8 +185,8 @@ static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 
 	if (size > max || !IS_ALIGNED(addr, SZ_4K)) {
 		dev_err(ndev->dev,
-			"memory window %d: %pa bytes at %pad do not fit (%pa max, 4K aligned)\n",
-			idx, &size, &addr, &max);
+			"memory window %d: %#llx bytes at %pad do not fit (%#llx max, 4K aligned)\n",
+			idx, (u64)size, &addr, (u64)max);
 		return -EINVAL;
 	}
 
@@ -247,8 +247,8 @@ static int ntb_hw_epf_spad(struct ntb_hw_epf *ndev, bool peer, int idx,
 	if (off < min || !IS_ALIGNED(off, sizeof(u32)) ||
 	    !ntb_hw_epf_fits(ndev->ctrl_len, pos, sizeof(u32))) {
 		dev_err_ratelimited(ndev->dev,
-				    "scratchpads at %#x: outside the %pa byte control BAR\n",
-				    off, &ndev->ctrl_len);
+				    "scratchpads at %#x: outside the %#llx byte control BAR\n",
+				    off, (u64)ndev->ctrl_len);
 		return -EIO;
 	}
 
