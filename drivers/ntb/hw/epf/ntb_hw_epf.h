@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Host driver for the PCI endpoint NTB functions (pci-epf-vntb and
+ * pci-epf-ntb): state shared by the driver's files.
+ *
+ * The endpoint owns the control region and may write anything into it at
+ * any time, or vanish and read back all-ones. Every offset, size and count
+ * taken from it is checked against the BAR it points into right before
+ * use; nothing read from the endpoint is trusted beyond that one access.
+ */
+#ifndef _NTB_HW_EPF_H
+#define _NTB_HW_EPF_H
+
+#include <linux/atomic.h>
+#include <linux/io.h>
+#include <linux/irq_work.h>
+#include <linux/mutex.h>
+#include <linux/ntb.h>
+#include <linux/ntb_epf.h>
+#include <linux/pci.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+/*
+ * What each BAR of the endpoint holds. The SoC's function driver decides
+ * it, so it comes with the PCI ID (driver_data), as an ntb_hw_epf_map.
+ */
+enum ntb_hw_epf_region {
+	NTB_HW_EPF_CTRL,	/* control region + own scratchpads */
+	NTB_HW_EPF_PEER_SPAD,	/* the peer's scratchpads */
+	NTB_HW_EPF_DB,		/* doorbells */
+	NTB_HW_EPF_MW1,		/* memory windows, MW1..MW4 */
+	NTB_HW_EPF_REGIONS = NTB_HW_EPF_MW1 + 4,
+};
+
+#define NTB_HW_EPF_MAX_MW	(NTB_HW_EPF_REGIONS - NTB_HW_EPF_MW1)
+#define NTB_HW_EPF_NO_BAR	-1
+
+/**
+ * struct ntb_hw_epf_map - BAR of each region on one SoC
+ * @bar: BAR number per enum ntb_hw_epf_region, or NTB_HW_EPF_NO_BAR
+ */
+struct ntb_hw_epf_map {
+	s8 bar[NTB_HW_EPF_REGIONS];
+};
+
+/*
+ * Interrupt vectors: the legacy slot numbering of <linux/ntb_epf.h>. The
+ * fewest vectors worth running with: the link slot, the unused one and a
+ * single doorbell. At most one vector per doorbell slot.
+ */
+#define NTB_HW_EPF_MIN_VECTORS	(NTB_EPF_SLOT_DB_FIRST + 1)
+#define NTB_HW_EPF_MAX_VECTORS	NTB_EPF_DB_SLOTS
+
+/* How long the endpoint gets to answer one command. */
+#define NTB_HW_EPF_CMD_TIMEOUT_MS	1000
+
+/* LINK_STATUS (and any u16 register) of an endpoint that is gone. */
+#define NTB_HW_EPF_GONE16	0xffff
+
+struct ntb_hw_epf;
+
+/**
+ * struct ntb_hw_epf_db_vec - context of one doorbell vector
+ * @ndev: the device
+ * @bit: the doorbell bit it signals (host vector NTB_EPF_DB_SLOT(@bit))
+ */
+struct ntb_hw_epf_db_vec {
+	struct ntb_hw_epf *ndev;
+	unsigned int bit;
+};
+
+/**
+ * struct ntb_hw_epf - one endpoint NTB function, seen from the host
+ * @ntb: the NTB device registered with the NTB core
+ * @dev: the PCI device's struct device, for messages
+ * @map: BAR of each region
+ * @ctrl: control region (BAR mapping)
+ * @ctrl_len: size of @ctrl
+ * @peer_spad: the peer's scratchpads when they have a BAR of their own
+ *	(NULL when they follow the own ones in @ctrl)
+ * @peer_spad_len: size of @peer_spad
+ * @db: doorbell BAR mapping
+ * @db_len: size of @db
+ * @mw_count: memory windows, as the endpoint reported them at probe
+ * @spad_count: scratchpads per side, as reported at probe
+ * @nr_vectors: interrupt vectors allocated
+ * @db_count: doorbells: one per vector past the legacy reserved ones
+ * @db_valid_mask: the @db_count low bits
+ * @db_pending: doorbells received and not yet cleared
+ * @db_mask: doorbells whose events are held back
+ * @db_replay: delivers the doorbells that came while masked, once unmasked
+ * @cmd_lock: serialises the command channel (ARGUMENT, ADDR/SIZE,
+ *	COMMAND, CMD_STATUS, HOST_CAPS and the command doorbell) and
+ *	protects @cmd_db, @ext and @link_enabled
+ * @cmd_wq: where a command waits for the endpoint's answer when the
+ *	endpoint signals it (@cmd_db); woken by the link vector
+ * @cmd_db: the endpoint takes the command doorbell and signals completion
+ * @ext: the endpoint has this project's control-region extension
+ * @link_enabled: a client enabled the link (LINK_UP sent, no LINK_DOWN)
+ * @link_seen: link state last reported to the client by link_is_up
+ * @live: the NTB device is registered: events may go to the NTB core
+ * @event_work: handles the link vector: re-runs the set-up for a
+ *	rebound endpoint and reports link changes
+ * @db_vec: per doorbell vector context
+ */
+struct ntb_hw_epf {
+	struct ntb_dev ntb;
+	struct device *dev;
+	const struct ntb_hw_epf_map *map;
+
+	void __iomem *ctrl;
+	resource_size_t ctrl_len;
+	void __iomem *peer_spad;
+	resource_size_t peer_spad_len;
+	void __iomem *db;
+	resource_size_t db_len;
+
+	unsigned int mw_count;
+	unsigned int spad_count;
+	unsigned int nr_vectors;
+	unsigned int db_count;
+	u64 db_valid_mask;
+	atomic64_t db_pending;
+	atomic64_t db_mask;
+	struct irq_work db_replay;
+
+	struct mutex cmd_lock;		/* see above */
+	wait_queue_head_t cmd_wq;
+	bool cmd_db;
+	bool ext;
+	bool link_enabled;
+	bool link_seen;
+	bool live;
+
+	struct work_struct event_work;
+	struct ntb_hw_epf_db_vec db_vec[NTB_EPF_MAX_DB];
+};
+
+static inline struct ntb_hw_epf *ntb_hw_epf_of(struct ntb_dev *ntb)
+{
+	return container_of(ntb, struct ntb_hw_epf, ntb);
+}
+
+/*
+ * True when [@off, @off + @size) lies inside a region of @len bytes. All
+ * u64: no value the endpoint can write makes it wrap.
+ */
+static inline bool ntb_hw_epf_fits(u64 len, u64 off, u64 size)
+{
+	return off <= len && size <= len - off;
+}
+
+extern const struct ntb_dev_ops ntb_hw_epf_ops;
+
+bool ntb_hw_epf_link_state(struct ntb_hw_epf *ndev);
+bool ntb_hw_epf_fresh_endpoint(struct ntb_hw_epf *ndev);
+int ntb_hw_epf_setup(struct ntb_hw_epf *ndev);
+void ntb_hw_epf_teardown(struct ntb_hw_epf *ndev);
+int ntb_hw_epf_cmd(struct ntb_hw_epf *ndev, u32 cmd, u32 arg);
+int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg);
+int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
+		      u64 size);
+int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data);
+
+#endif /* _NTB_HW_EPF_H */

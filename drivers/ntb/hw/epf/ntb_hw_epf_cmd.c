@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host driver for the PCI endpoint NTB functions: the command channel.
+ *
+ * The host writes ARGUMENT (and ADDR/SIZE for CONFIGURE_MW), then COMMAND;
+ * the endpoint answers in CMD_STATUS, which the host clears afterwards.
+ * An endpoint of the old kind polls COMMAND every few milliseconds, and
+ * the host polls CMD_STATUS in turn. An endpoint with this project's
+ * extension (<linux/ntb_epf.h>) that offers NTB_EPF_CAP_CMD_DB is told
+ * about each command through its command doorbell and raises the link
+ * vector once it has written the status, so that neither side polls.
+ */
+
+#include <linux/iopoll.h>
+#include <linux/jiffies.h>
+#include <linux/lockdep.h>
+#include <linux/string_choices.h>
+
+#include "ntb_hw_epf.h"
+
+/**
+ * ntb_hw_epf_ring() - write a doorbell the endpoint described
+ * @ndev: the device
+ * @pos: offset in the doorbell BAR, computed from values the endpoint
+ *	wrote, so not trusted
+ * @data: the value to write there
+ *
+ * Context: any, it is one MMIO write.
+ * Return: 0, or -EIO when @pos is not an aligned 32-bit location inside
+ * the doorbell BAR.
+ */
+int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data)
+{
+	if (!IS_ALIGNED(pos, sizeof(u32)) ||
+	    !ntb_hw_epf_fits(ndev->db_len, pos, sizeof(u32))) {
+		dev_err_ratelimited(ndev->dev,
+				    "doorbell at %#llx is outside the %#llx byte doorbell BAR\n",
+				    pos, (u64)ndev->db_len);
+		return -EIO;
+	}
+
+	writel(data, ndev->db + pos);
+
+	return 0;
+}
+
+/*
+ * Does the control region carry this project's extension, placed where it
+ * cannot be scratchpad space?
+ */
+static bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
+{
+	u32 spad_offset;
+	u16 size;
+
+	if (ndev->ctrl_len < NTB_EPF_EXT_END ||
+	    readl(ndev->ctrl + NTB_EPF_EXT_MAGIC_REG) != NTB_EPF_EXT_MAGIC)
+		return false;
+
+	/*
+	 * The magic alone might be a scratchpad value of an old endpoint that
+	 * placed its scratchpads this low: the extension also has to end
+	 * before the scratchpads begin.
+	 */
+	spad_offset = readl(ndev->ctrl + NTB_EPF_SPAD_OFFSET);
+	size = readw(ndev->ctrl + NTB_EPF_EXT_SIZE);
+	if (readw(ndev->ctrl + NTB_EPF_EXT_VERSION) < NTB_EPF_EXT_VERSION_1 ||
+	    size < NTB_EPF_EXT_END - NTB_EPF_EXT_BASE ||
+	    spad_offset < NTB_EPF_EXT_END ||
+	    NTB_EPF_EXT_BASE + size > spad_offset) {
+		dev_err_ratelimited(ndev->dev,
+				    "bad extension: version %u size %#x scratchpads at %#x\n",
+				    readw(ndev->ctrl + NTB_EPF_EXT_VERSION),
+				    size, spad_offset);
+		return false;
+	}
+
+	return true;
+}
+
+/**
+ * ntb_hw_epf_fresh_endpoint() - is the endpoint new since our set-up?
+ * @ndev: the device
+ *
+ * An endpoint with the extension that reads HOST_CAPS as zero was (re)bound
+ * after the host set it up, or the host never did. Only meaningful while
+ * the host has the link enabled, since the set-up it refers to is that of
+ * the running link.
+ *
+ * Return: true when the set-up has to be run again.
+ */
+bool ntb_hw_epf_fresh_endpoint(struct ntb_hw_epf *ndev)
+{
+	return ntb_hw_epf_ext_valid(ndev) &&
+	       !readl(ndev->ctrl + NTB_EPF_HOST_CAPS);
+}
+
+static int ntb_hw_epf_ring_cmd_db(struct ntb_hw_epf *ndev)
+{
+	u32 off = readl(ndev->ctrl + NTB_EPF_CMD_DB_OFFSET);
+
+	return ntb_hw_epf_ring(ndev, off, readl(ndev->ctrl + NTB_EPF_CMD_DB_DATA));
+}
+
+static u16 ntb_hw_epf_cmd_status(struct ntb_hw_epf *ndev)
+{
+	return readw(ndev->ctrl + NTB_EPF_CMD_STATUS);
+}
+
+static int ntb_hw_epf_cmd_wait(struct ntb_hw_epf *ndev, u16 *status)
+{
+	int ret;
+
+	if (!ndev->cmd_db)
+		return read_poll_timeout(ntb_hw_epf_cmd_status, *status,
+					 *status, 50,
+					 NTB_HW_EPF_CMD_TIMEOUT_MS * USEC_PER_MSEC,
+					 false, ndev);
+
+	ret = wait_event_timeout(ndev->cmd_wq,
+				 (*status = ntb_hw_epf_cmd_status(ndev)),
+				 msecs_to_jiffies(NTB_HW_EPF_CMD_TIMEOUT_MS));
+
+	return ret ? 0 : -ETIMEDOUT;
+}
+
+/**
+ * ntb_hw_epf_cmd_locked() - send one command and wait for its answer
+ * @ndev: the device
+ * @cmd: NTB_EPF_CMD_*
+ * @arg: its argument
+ *
+ * Context: process, with @ndev->cmd_lock held.
+ * Return: 0 when the endpoint answered OK, -EINVAL when it refused the
+ * command, -ETIMEDOUT when it did not answer, -EIO on any other answer
+ * (such as the all-ones of an endpoint that is gone) or when the command
+ * doorbell it describes is not in the BAR.
+ */
+int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg)
+{
+	u16 status = 0;
+	int ret;
+
+	lockdep_assert_held(&ndev->cmd_lock);
+
+	writel(arg, ndev->ctrl + NTB_EPF_ARGUMENT);
+	writel(cmd, ndev->ctrl + NTB_EPF_COMMAND);
+
+	if (ndev->cmd_db) {
+		ret = ntb_hw_epf_ring_cmd_db(ndev);
+		if (ret)
+			return ret;
+	}
+
+	ret = ntb_hw_epf_cmd_wait(ndev, &status);
+	if (ret) {
+		dev_err_ratelimited(ndev->dev, "command %u (%#x): no answer\n",
+				    cmd, arg);
+		return ret;
+	}
+
+	writew(0, ndev->ctrl + NTB_EPF_CMD_STATUS);
+
+	switch (status) {
+	case NTB_EPF_CMD_STATUS_OK:
+		return 0;
+	case NTB_EPF_CMD_STATUS_ERROR:
+		dev_dbg(ndev->dev, "command %u (%#x) refused\n", cmd, arg);
+		return -EINVAL;
+	default:
+		dev_err_ratelimited(ndev->dev,
+				    "command %u (%#x): bad status %#x\n",
+				    cmd, arg, status);
+		return -EIO;
+	}
+}
+
+/**
+ * ntb_hw_epf_cmd() - send one command and wait for its answer
+ * @ndev: the device
+ * @cmd: NTB_EPF_CMD_*
+ * @arg: its argument
+ *
+ * Context: process; takes @ndev->cmd_lock.
+ * Return: as ntb_hw_epf_cmd_locked().
+ */
+int ntb_hw_epf_cmd(struct ntb_hw_epf *ndev, u32 cmd, u32 arg)
+{
+	int ret;
+
+	mutex_lock(&ndev->cmd_lock);
+	ret = ntb_hw_epf_cmd_locked(ndev, cmd, arg);
+	mutex_unlock(&ndev->cmd_lock);
+
+	return ret;
+}
+
+/**
+ * ntb_hw_epf_cmd_mw() - have the endpoint map a memory window
+ * @ndev: the device
+ * @idx: the window, 0-based
+ * @addr: host (DMA) address the window reaches
+ * @size: its size
+ *
+ * Context: process; takes @ndev->cmd_lock.
+ * Return: as ntb_hw_epf_cmd_locked().
+ */
+int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
+		      u64 size)
+{
+	int ret;
+
+	mutex_lock(&ndev->cmd_lock);
+	writel(lower_32_bits(addr), ndev->ctrl + NTB_EPF_ADDR_LO);
+	writel(upper_32_bits(addr), ndev->ctrl + NTB_EPF_ADDR_HI);
+	writel(lower_32_bits(size), ndev->ctrl + NTB_EPF_SIZE_LO);
+	writel(upper_32_bits(size), ndev->ctrl + NTB_EPF_SIZE_HI);
+	ret = ntb_hw_epf_cmd_locked(ndev, NTB_EPF_CMD_CONFIGURE_MW, idx);
+	mutex_unlock(&ndev->cmd_lock);
+
+	return ret;
+}
+
+/* Agree with the endpoint on the capabilities both use. */
+static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
+{
+	u32 caps;
+
+	ndev->cmd_db = false;
+	WRITE_ONCE(ndev->ext, ntb_hw_epf_ext_valid(ndev));
+	if (!ndev->ext)
+		return;
+
+	caps = readl(ndev->ctrl + NTB_EPF_EP_CAPS) & NTB_EPF_CAP_CMD_DB;
+	if (caps) {
+		u32 off = readl(ndev->ctrl + NTB_EPF_CMD_DB_OFFSET);
+
+		if (!IS_ALIGNED(off, sizeof(u32)) ||
+		    !ntb_hw_epf_fits(ndev->db_len, off, sizeof(u32))) {
+			dev_err(ndev->dev,
+				"command doorbell at %#x is outside the doorbell BAR: polling\n",
+				off);
+			caps = 0;
+		}
+	}
+
+	writel(caps, ndev->ctrl + NTB_EPF_HOST_CAPS);
+	ndev->cmd_db = caps;
+	dev_dbg(ndev->dev, "extension found, command doorbell %s\n",
+		str_on_off(ndev->cmd_db));
+}
+
+/**
+ * ntb_hw_epf_setup() - set the endpoint up for this host
+ * @ndev: the device, its interrupt vectors allocated and requested
+ *
+ * Agrees on the capabilities, then hands the endpoint the vectors to
+ * raise. Run at probe and again when the endpoint was rebound.
+ *
+ * Context: process, with @ndev->cmd_lock held.
+ * Return: 0 or as ntb_hw_epf_cmd_locked().
+ */
+int ntb_hw_epf_setup(struct ntb_hw_epf *ndev)
+{
+	u32 arg = ndev->nr_vectors;
+
+	lockdep_assert_held(&ndev->cmd_lock);
+
+	ntb_hw_epf_negotiate(ndev);
+
+	if (ndev->ntb.pdev->msix_enabled)
+		arg |= NTB_EPF_DB_ARG_MSIX;
+
+	return ntb_hw_epf_cmd_locked(ndev, NTB_EPF_CMD_CONFIGURE_DOORBELL, arg);
+}
+
+/**
+ * ntb_hw_epf_teardown() - take the link down and give the endpoint back
+ * @ndev: the device
+ *
+ * Tells the endpoint the link and the doorbells are gone, then withdraws
+ * the capabilities, ringing the command doorbell once more so that the
+ * endpoint notices and returns to polling for the next host. Failures are
+ * logged by the command helpers; the host goes away regardless.
+ *
+ * Context: process; takes @ndev->cmd_lock.
+ */
+void ntb_hw_epf_teardown(struct ntb_hw_epf *ndev)
+{
+	mutex_lock(&ndev->cmd_lock);
+	WRITE_ONCE(ndev->link_enabled, false);
+	ntb_hw_epf_cmd_locked(ndev, NTB_EPF_CMD_LINK_DOWN, 0);
+	ntb_hw_epf_cmd_locked(ndev, NTB_EPF_CMD_TEARDOWN_DOORBELL,
+			      ndev->nr_vectors);
+	if (ndev->ext) {
+		writel(0, ndev->ctrl + NTB_EPF_HOST_CAPS);
+		if (ndev->cmd_db)
+			ntb_hw_epf_ring_cmd_db(ndev);
+		ndev->cmd_db = false;
+	}
+	mutex_unlock(&ndev->cmd_lock);
+}
