@@ -322,14 +322,9 @@ static int __init epf_vntb_init(void)
 {
 	int ret;
 
-	/*
-	 * It carries the doorbells to the host, on the network's path: high
-	 * priority, and unbound, so that an idle CPU runs a ring at once
-	 * rather than after the softirq that queued it (ntb_transport rings
-	 * from its transmit path) has finished on the queueing CPU.
-	 */
-	epf_vntb_wq = alloc_workqueue("pci_epf_vntb", WQ_UNBOUND | WQ_HIGHPRI |
-				      WQ_MEM_RECLAIM, 0);
+	/* High priority: it carries doorbells, on the network's path */
+	epf_vntb_wq = alloc_workqueue("pci_epf_vntb",
+				      WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	if (!epf_vntb_wq)
 		return -ENOMEM;
 
