@@ -14,7 +14,8 @@ help:
 	@echo "                  on both machines, ping and iperf3 across"
 	@echo "make lab-down     stop the lab started by 'make lab'"
 	@echo "make check        the whole test suite (builds what is missing)"
-	@echo "make bench        benchmark the vNTB pairs, writes out/bench.json"
+	@echo "make bench        benchmark the vNTB pairs (kernels without the"
+	@echo "                  tests' debugging), writes out/bench.json"
 	@echo "make modules KDIR=<6.12 build tree>   build the modules only"
 
 build:
@@ -29,7 +30,8 @@ lab-down:
 check: build
 	@tools/lab/check.sh
 
-bench: build
+bench:
+	@$(BUILD) --flavour bench
 	@tools/lab/bench
 
 ifneq ($(KDIR),)

@@ -4,6 +4,12 @@
 # in out/lab-env for tools/lab/lab. The entry point of "make lab" and
 # "make check"; with nothing changed it takes seconds.
 #
+#   all.sh [--flavour test|bench]
+#
+# The bench flavour builds kernels without the tests' debugging (see
+# kernel.sh) and describes them in out/lab-env-bench instead, for the
+# benchmark (LAB_ENV=out/lab-env-bench tools/lab/lab ...).
+#
 #   deps.sh                Debian packages, the arm64 architecture
 #   kernel.sh x86_64|arm64 the two kernels and their modules
 #   qemu.sh                QEMU with the emulated link devices
@@ -21,6 +27,16 @@ build=$LAB_TOP/tools/lab/build
 out=$LAB_TOP/out
 t_all=$(date +%s)
 
+flavour=test envfile=lab-env
+case "${1:-}" in
+"") ;;
+--flavour)
+	flavour=${2:?usage: all.sh [--flavour test|bench]}
+	[ "$flavour" = test ] || envfile=lab-env-$flavour
+	;;
+*) lab_die "usage: all.sh [--flavour test|bench]" ;;
+esac
+
 # piece NAME CMD...: run a build script, check that the last line of its
 # stdout is an existing directory, print that line.
 piece() {
@@ -35,14 +51,16 @@ piece() {
 
 echo "lab: building (cache: $LAB_CACHE)" >&2
 "$build/deps.sh"
-kernel_x86=$(piece "kernel x86_64" "$build/kernel.sh" x86_64)
-kernel_arm=$(piece "kernel arm64" "$build/kernel.sh" arm64)
+kernel_x86=$(piece "kernel x86_64 ($flavour)" "$build/kernel.sh" x86_64 "$flavour")
+kernel_arm=$(piece "kernel arm64 ($flavour)" "$build/kernel.sh" arm64 "$flavour")
 qemu=$(piece "qemu" "$build/qemu.sh")
 
 mods_x86= mods_arm=
 if [ -x "$build/modules.sh" ]; then
-	mods_x86=$(piece "project modules x86_64" "$build/modules.sh" x86_64)
-	mods_arm=$(piece "project modules arm64" "$build/modules.sh" arm64)
+	mods_x86=$(piece "project modules x86_64" "$build/modules.sh" x86_64 \
+		"$flavour")
+	mods_arm=$(piece "project modules arm64" "$build/modules.sh" arm64 \
+		"$flavour")
 else
 	echo "  project modules: no tools/lab/build/modules.sh yet, skipped" >&2
 fi
@@ -67,6 +85,6 @@ mkdir -p "$out"
 	printf 'LAB_HOST_INITRD=%q\n' "$initrd_x86/initrd.gz"
 	printf 'LAB_KERNEL_VERSION=%q\n' "$kver"
 	printf 'LAB_QEMU_VERSION=%q\n' "$qver"
-} >"$out/lab-env.tmp"
-mv "$out/lab-env.tmp" "$out/lab-env"
-echo "lab: built in $(($(date +%s) - t_all))s; see out/lab-env" >&2
+} >"$out/$envfile.tmp"
+mv "$out/$envfile.tmp" "$out/$envfile"
+echo "lab: built in $(($(date +%s) - t_all))s; see out/$envfile" >&2

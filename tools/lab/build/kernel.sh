@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build one lab kernel from Debian's linux-source-6.12 and the fragments in
-# configs/. Usage: kernel.sh x86_64|arm64
+# configs/. Usage: kernel.sh x86_64|arm64 [test|bench]
+# The test flavour (the default) carries the debugging the tests rely on
+# (lockdep, KASAN on the host, KUnit); the bench flavour drops it, with
+# configs/lab-bench.config merged last.
 # Prints the cache directory that holds Image/bzImage, the build tree (for
 # out-of-tree modules: KDIR) and the installed modules.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-arch=${1:?usage: kernel.sh x86_64|arm64}
+arch=${1:?usage: kernel.sh x86_64|arm64 [test|bench]}
+flavour=${2:-test}
 case "$arch" in
 x86_64) karch=x86_64 cross= image=arch/x86/boot/bzImage ;;
 arm64) karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image ;;
@@ -18,6 +22,11 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || lab_die "$tarball missing: run tools/lab/build/deps.sh"
 pkgver=$(lab_pkg_version linux-source-6.12)
 frags=("$LAB_TOP/configs/lab-common.config" "$LAB_TOP/configs/lab-$arch.config")
+case "$flavour" in
+test) ;;
+bench) frags+=("$LAB_TOP/configs/lab-bench.config") ;;
+*) lab_die "unknown kernel flavour '$flavour'" ;;
+esac
 # Keyed by what decides the result: source version, architecture and
 # fragments (not this script, so that mending it does not cost a rebuild).
 LAB_KEY_EXTRA="$pkgver $arch" key=$(lab_key "${frags[@]}")
@@ -49,21 +58,26 @@ fi
 
 # Refuse a fragment line that Kconfig silently dropped (a typo, a missing
 # dependency): the lab would otherwise boot without what the tests need.
+# A later fragment's line for a symbol replaces an earlier one's.
 check_config() {
 	local line sym want bad=0
+	local -A wants=()
 	for f in "${frags[@]}"; do
 		while IFS= read -r line; do
 			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-			sym=${line%%=*} want=${line#*=}
-			if [ "$want" = n ]; then
-				grep -q "^$sym=" "$out/build/.config" || continue
-			else
-				grep -qx "$sym=$want" "$out/build/.config" && continue
-			fi
-			echo "config: $line requested, got:" \
-				"$(grep "^$sym=\|^# $sym is" "$out/build/.config" || echo unset)"
-			bad=1
+			wants[${line%%=*}]=${line#*=}
 		done <"$f"
+	done
+	for sym in "${!wants[@]}"; do
+		want=${wants[$sym]}
+		if [ "$want" = n ]; then
+			grep -q "^$sym=" "$out/build/.config" || continue
+		else
+			grep -qx "$sym=$want" "$out/build/.config" && continue
+		fi
+		echo "config: $sym=$want requested, got:" \
+			"$(grep "^$sym=\|^# $sym is" "$out/build/.config" || echo unset)"
+		bad=1
 	done
 	return $bad
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the project's out-of-tree kernel modules (everything the Kbuild
 # files under the repository root list) against one lab kernel.
-# Usage: modules.sh x86_64|arm64
+# Usage: modules.sh x86_64|arm64 [test|bench] (the kernel's flavour)
 # Progress goes to stderr; the last line of stdout is the directory that
 # holds the .ko files.
 #
@@ -13,7 +13,8 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-arch=${1:?usage: modules.sh x86_64|arm64}
+arch=${1:?usage: modules.sh x86_64|arm64 [test|bench]}
+flavour=${2:-test}
 case "$arch" in
 x86_64) karch=x86_64 cross= ;;
 arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
@@ -21,7 +22,7 @@ arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
 esac
 
 self=$(readlink -f "$0")
-kernel=$("$LAB_TOP/tools/lab/build/kernel.sh" "$arch" | tail -n 1)
+kernel=$("$LAB_TOP/tools/lab/build/kernel.sh" "$arch" "$flavour" | tail -n 1)
 kdir=$kernel/build
 [ -f "$kdir/Module.symvers" ] || lab_die "$kdir is not a built kernel tree"
 command -v "${cross}gcc" >/dev/null || lab_die "${cross}gcc missing: run tools/lab/build/deps.sh"

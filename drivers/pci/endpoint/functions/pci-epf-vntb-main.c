@@ -155,9 +155,22 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 	return 0;
 }
 
+/*
+ * The PCIe link came up: when the function was bound with the link down
+ * (the controller stopped), the link vector of epc_init reached no one.
+ * Raise it now for a host that kept MSI enabled, so that a host driver of
+ * ours sets the function up again.
+ */
+static int epf_vntb_link_up(struct pci_epf *epf)
+{
+	epf_vntb_raise_link(epf_get_drvdata(epf));
+	return 0;
+}
+
 static const struct pci_epc_event_ops epf_vntb_event_ops = {
 	.epc_init	= epf_vntb_epc_init,
 	.epc_deinit	= epf_vntb_epc_deinit,
+	.link_up	= epf_vntb_link_up,
 	.link_down	= epf_vntb_link_down,
 };
 

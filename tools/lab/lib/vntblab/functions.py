@@ -259,13 +259,16 @@ def host_setup_script(fn, source="any"):
 
 def netdev_script(addr):
     """Name ntb_netdev's interface ntb0 (the driver calls it eth%d), then
-    address it and bring it up (both sides)."""
+    address it and bring it up (both sides). IPv4 only: with IPv6 the
+    interface would send router solicitations and MLD reports of its own,
+    traffic on a link that the idle measurements want idle."""
     find = "grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent"
     return (
         "set -e\n"
         f"lab-wait -t 60 sh -c '{find} | grep -q .'\n"
         f"dev=$({find} | head -n 1 | cut -d/ -f5)\n"
         "[ \"$dev\" = ntb0 ] || ip link set \"$dev\" name ntb0\n"
+        "echo 1 > /proc/sys/net/ipv6/conf/ntb0/disable_ipv6\n"
         f"ip addr add {addr}/{PREFIX} dev ntb0\n"
         "ip link set ntb0 up\n"
     )

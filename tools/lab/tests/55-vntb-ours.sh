@@ -1,0 +1,249 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Our vNTB pair beyond what upstream's does: both sides ours.
+#
+# - Interrupt-driven both ways: the host announces its commands with the
+#   command doorbell, so the endpoint stops polling; an idle link runs no
+#   NTB work item or timer on the endpoint; pings move the endpoint's
+#   doorbell interrupt and the host's MSIs.
+# - The NTB test clients: ntb_tool (doorbells both ways, the endpoint's
+#   bit numbers reaching the host unchanged; scratchpads), ntb_pingpong,
+#   ntb_perf.
+# - Unloading and reloading the host's drivers while iperf3 runs, and
+#   unbinding and rebinding the endpoint function while iperf3 runs: the
+#   host reports the link down, the link comes back, traffic resumes.
+# - No warning, lockdep or KASAN report on either side.
+#
+# The hostile endpoint is 56-vntb-hostile.sh.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ep_addr=198.18.0.1
+host_addr=198.18.0.2
+BAD_LOG='WARNING:|BUG:|KASAN|Oops|circular locking|possible recursive locking|sleeping function called|Call Trace'
+NTB_MODULES="pci_epf_vntb ntb_transport ntb_netdev pci_ep_doorbell ntb"
+IDLE_SECONDS=3
+
+tap_plan 11
+
+if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
+	tap_fail "lab boots with our vNTB pair" "$out"
+	tap_fail_rest "the lab did not boot"
+fi
+tap_ok "lab boots with our vNTB pair"
+
+tap_check "the endpoint takes the host's commands by doorbell" \
+	ep 'dmesg | grep "command polling stopped"'
+
+# Work items and timers of the NTB modules that ran on the endpoint in
+# IDLE_SECONDS of an idle link, from the workqueue and timer tracepoints
+idle_wakeups() {
+	ep "t=/sys/kernel/tracing
+	syms=\$(awk '\$4 ~ /^\\[($(tr ' ' '|' <<<"$NTB_MODULES"))\\]\$/ { print \$3 }' /proc/kallsyms)
+	echo > \$t/trace
+	for e in workqueue/workqueue_execute_start timer/timer_expire_entry \\
+		timer/hrtimer_expire_entry; do
+		echo 1 > \$t/events/\$e/enable
+	done
+	echo 1 > \$t/tracing_on
+	sleep $IDLE_SECONDS
+	echo 0 > \$t/tracing_on
+	echo 0 > \$t/events/enable
+	n=0
+	for f in \$(grep -o 'function[= ][A-Za-z0-9_.]*' \$t/trace | cut -c10-); do
+		for s in \$syms; do
+			[ \"\$f\" = \"\$s\" ] && { n=\$((n + 1)); echo \"\$f\"; }
+		done
+	done
+	echo \"wakeups \$n\""
+}
+
+# Permanent neighbour entries on both sides: no ARP on the idle link
+quiet_neighbours() {
+	local ep_mac host_mac
+	ep_mac=$(ep 'cat /sys/class/net/ntb0/address') || return 1
+	host_mac=$(host 'cat /sys/class/net/ntb0/address') || return 1
+	ep "ip neigh replace $host_addr lladdr $host_mac dev ntb0 nud permanent" &&
+		host "ip neigh replace $ep_addr lladdr $ep_mac dev ntb0 nud permanent"
+}
+
+no_idle_wakeups() {
+	local out
+	quiet_neighbours || return 1
+	out=$(idle_wakeups)
+	# Back to learnt entries: a reloaded ntb_netdev has a new address
+	ep "ip neigh del $host_addr dev ntb0" &&
+		host "ip neigh del $ep_addr dev ntb0" || return 1
+	[ -n "$out" ] || return 1
+	grep -qx "wakeups 0" <<<"$out" && return 0
+	echo "NTB work items or timers on an idle link in ${IDLE_SECONDS}s:"
+	sort <<<"$out" | uniq -c
+	return 1
+}
+tap_check "no NTB work item or timer on the endpoint while the link idles" \
+	no_idle_wakeups
+
+# interrupts SIDE PATTERN: sum over CPUs of the /proc/interrupts lines
+# whose name matches PATTERN
+interrupts() {
+	lab run "$1" -- "grep -E '$2' /proc/interrupts" |
+		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
+		     END { print n + 0 }'
+}
+
+pings_interrupt() {
+	local ep0 host0 ep1 host1
+	ep0=$(interrupts ep pci_epf_vntb) || return 1
+	host0=$(interrupts host ntb_hw_epf) || return 1
+	host "ping -c 10 -i 0.2 -W 5 $ep_addr" >/dev/null || return 1
+	ep1=$(interrupts ep pci_epf_vntb)
+	host1=$(interrupts host ntb_hw_epf)
+	echo "endpoint doorbell interrupts $ep0 -> $ep1, host MSIs $host0 -> $host1"
+	[ $((ep1 - ep0)) -ge 10 ] && [ $((host1 - host0)) -ge 10 ]
+}
+tap_check "10 pings: 10+ doorbell interrupts on the endpoint, 10+ MSIs on the host" \
+	pings_interrupt
+
+# ntb0 on SIDE, named and addressed as lab up does
+netdev_up() {
+	lab run "$1" -- "set -e
+	lab-wait -t 60 sh -c 'grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent | grep -q .'
+	dev=\$(grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent | head -n 1 | cut -d/ -f5)
+	[ \"\$dev\" = ntb0 ] || ip link set \"\$dev\" name ntb0
+	echo 1 > /proc/sys/net/ipv6/conf/ntb0/disable_ipv6
+	ip addr add $2/24 dev ntb0
+	ip link set ntb0 up"
+}
+
+carrier() { # SIDE 0|1: wait until ntb0's carrier is that
+	lab run "$1" -- "lab-wait -t 60 grep -qx $2 /sys/class/net/ntb0/carrier"
+}
+
+host_reload_under_traffic() {
+	ep 'iperf3 -s -D' >/dev/null 2>&1
+	host "iperf3 -c $ep_addr -t 30 >/dev/null 2>&1 &
+	lab-wait -t 30 sh -c 'grep -q ntb0 /proc/net/dev'
+	usleep 500000
+	rmmod ntb_netdev ntb_transport ntb_hw_epf" || return 1
+	host 'modprobe ntb_hw_epf && modprobe ntb_transport && modprobe ntb_netdev' ||
+		return 1
+	netdev_up host "$host_addr" || return 1
+	carrier host 1 || return 1
+	host "ping -c 3 -W 5 $ep_addr"
+}
+tap_check "host drivers unloaded under iperf3 and reloaded: ping works again" \
+	host_reload_under_traffic
+
+# Unbind the function while iperf3 runs (the controller stops, as
+# configfs wants before the link goes), then bind it again.
+ep_rebind_under_traffic() {
+	host "iperf3 -c $ep_addr -t 30 >/dev/null 2>&1 &
+	usleep 500000" || return 1
+	ep 'set -e
+	cd /sys/kernel/config/pci_ep
+	epc=$(ls controllers)
+	echo 0 > controllers/$epc/start
+	rm functions/pci_epf_vntb/func1/primary/$epc' || return 1
+	carrier host 0 || { echo "the host did not report the link down"; return 1; }
+	# ntb_netdev makes its interface when it loads, for the NTB devices
+	# present then (ntb_transport_register_client_dev()): the new device
+	# gets one when it loads again.
+	ep 'set -e
+	cd /sys/kernel/config/pci_ep
+	epc=$(ls controllers)
+	ln -s controllers/$epc functions/pci_epf_vntb/func1/primary/
+	echo 1 > controllers/$epc/start
+	rmmod ntb_netdev
+	modprobe ntb_netdev' || return 1
+	netdev_up ep "$ep_addr" || return 1
+	carrier host 1 || { echo "the link did not come back"; return 1; }
+	carrier ep 1 || return 1
+	# The first server still holds the interrupted test: a second one
+	ep 'iperf3 -s -D -p 5202' || return 1
+	host "ping -c 3 -W 5 $ep_addr" || return 1
+	lab run host --timeout 60 -- "iperf3 -c $ep_addr -p 5202 -t 2"
+}
+tap_check "endpoint function unbound under iperf3: host sees link down, link and traffic come back" \
+	ep_rebind_under_traffic
+
+# Swap the network stack, or another client, for an NTB test client on
+# both sides, and wait for its debugfs directory
+client() { # MODULE
+	local side m
+	for side in ep host; do
+		lab run "$side" -- "for m in ntb_netdev ntb_transport ntb_tool ntb_perf ntb_pingpong; do
+			[ -d /sys/module/\$m ] && rmmod \$m
+		done
+		modprobe $1 &&
+		lab-wait -t 30 sh -c 'ls /sys/kernel/debug/$1 | grep -q .'" || return 1
+	done
+}
+
+ntb_tool_works() {
+	local t='$(echo /sys/kernel/debug/ntb_tool/*)' db
+	client ntb_tool || return 1
+	ep "echo Y > $t/link" && host "echo Y > $t/link" || return 1
+	lab run host -- "t=$t; lab-wait -t 30 grep -q Y \$t/peer0/link" || return 1
+	host "echo 's 0x1' > $t/peer_db" || return 1
+	# The embedded doorbell is one kick for every bit: the endpoint
+	# signals all its doorbell vectors, bit 0 among them.
+	db=$(ep "lab-wait -t 10 sh -c 'cat $t/db | grep -qv ^0x0\$'; cat $t/db")
+	[ $((db & 1)) = 1 ] || { echo "host rang bit 0, endpoint sees db $db"; return 1; }
+	ep "echo 'c $db' > $t/db" || return 1
+	ep "echo 's 0x2' > $t/peer_db" || return 1
+	db=$(host "lab-wait -t 10 sh -c 'cat $t/db | grep -qv ^0x0\$'; cat $t/db")
+	[ "$db" = 0x2 ] || { echo "endpoint rang bit 1, host sees db $db"; return 1; }
+	host "echo 0x5eed > $t/peer0/spad3" || return 1
+	[ "$(ep "cat $t/spad3")" = 0x5eed ] || { echo "scratchpad lost"; return 1; }
+	ep "echo 0xcafe > $t/peer0/spad4" || return 1
+	[ "$(host "cat $t/spad4")" = 0xcafe ] || { echo "scratchpad lost"; return 1; }
+}
+tap_check "ntb_tool: doorbell bits and scratchpads both ways" ntb_tool_works
+
+ntb_pingpong_works() {
+	local p='$(echo /sys/kernel/debug/ntb_pingpong/*)' side n
+	client ntb_pingpong || return 1
+	for side in ep host; do
+		lab run "$side" -- "lab-wait -t 30 sh -c '[ \$(cat $p/count) -gt 3 ]'" ||
+			{ echo "$side: no ping-pong"; return 1; }
+	done
+	echo "counts: ep $(ep "cat $p/count"), host $(host "cat $p/count")"
+}
+tap_check "ntb_pingpong: doorbells bounce both ways" ntb_pingpong_works
+
+ntb_perf_works() {
+	local p='$(echo /sys/kernel/debug/ntb_perf/*)' out
+	client ntb_perf || return 1
+	lab run host -- "lab-wait -t 30 grep -q 'Link status: up' $p/info" || return 1
+	out=$(lab run host --timeout 120 -- "echo 0 > $p/run && cat $p/run") ||
+		return 1
+	echo "$out"
+	grep -q "copied [1-9]" <<<"$out"
+}
+tap_check "ntb_perf: the host copies through the memory window" ntb_perf_works
+
+logs_clean() {
+	local side out rc=0
+	for side in ep host; do
+		out=$(lab run "$side" -- dmesg) || { echo "$side: no dmesg"; return 1; }
+		if grep -Eq "$BAD_LOG" <<<"$out"; then
+			echo "$side:"
+			grep -E -A 12 "$BAD_LOG" <<<"$out" | head -n 40
+			rc=1
+		fi
+	done
+	return $rc
+}
+tap_check "no warning, lockdep or KASAN report on either side" logs_clean
+
+# A host command that comes before the host has set the rebound endpoint
+# up (ntb_transport tearing down its window) finds the endpoint polling;
+# the set-up that follows stops it again.
+not_polling() {
+	local last
+	last=$(ep 'dmesg | grep -i "polling" | tail -n 1') || return 1
+	[[ "$last" == *"command polling stopped"* ]] && return 0
+	echo "the endpoint's last word on polling: $last"
+	return 1
+}
+tap_check "the endpoint polls nothing in the end" not_polling
