@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make lab: boot the lab with the vNTB pair, bring ntb0 up on both
+# make lab: boot the lab with our vNTB pair, bring ntb0 up on both
 # machines, ping and iperf3 across, print a summary. The lab stays up for
 # you to use; 'make lab-down' stops it.
 set -euo pipefail
@@ -12,8 +12,8 @@ ep_addr=198.18.0.1
 
 lab down >/dev/null 2>&1 || true
 start=$(date +%s)
-echo "lab: booting the endpoint and host machines with the vNTB pair"
-lab up --function vntb
+echo "lab: booting the endpoint and host machines with our vNTB pair"
+lab up --function vntb --ep-driver ours --host-driver ours
 boot_s=$(($(date +%s) - start))
 
 echo "lab: ping host -> endpoint over ntb0"
@@ -34,7 +34,8 @@ cat <<SUMMARY
 
   vNTB lab summary ($(lab run ep -- 'uname -r'), QEMU TCG)
   ---------------------------------------------------------------
-  pair on the link        upstream pci-epf-vntb + ntb_hw_epf
+  pair on the link        our pci-epf-vntb + ntb_hw_epf (interrupt-driven)
+  endpoint commands       $(lab run ep -- 'dmesg | grep -o "command polling stopped" | tail -n 1' || true)
   boot to ntb0 up         ${boot_s} s
   ping host -> endpoint   rtt min/avg/max ${rtt:-?} ms, ${loss:-?} loss
   iperf3 host -> ep       ${h2e:-failed}
