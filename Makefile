@@ -15,7 +15,8 @@ help:
 	@echo "make lab-down     stop the lab started by 'make lab'"
 	@echo "make check        the whole test suite (builds what is missing)"
 	@echo "make bench        benchmark the vNTB pairs (kernels without the"
-	@echo "                  tests' debugging), writes out/bench.json"
+	@echo "                  tests' debugging), writes out/bench.json,"
+	@echo "                  out/bench.md and out/bench-*.png"
 	@echo "make modules KDIR=<6.12 build tree>   build the modules only"
 
 build:

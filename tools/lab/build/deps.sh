@@ -3,7 +3,8 @@
 # Install what the lab needs from Debian's archive: compilers, the kernel
 # source, QEMU's build dependencies and its source package (deb-src), and
 # the arm64 architecture so that the endpoint's root file system can be
-# downloaded (not installed) from arm64 packages. Idempotent and quiet when
+# downloaded (not installed) from arm64 packages; matplotlib for the
+# benchmark's plots (tools/lab/bench). Idempotent and quiet when
 # everything is already there.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -15,7 +16,7 @@ packages=(
 	dpkg-dev meson ninja-build pkg-config python3-venv libglib2.0-dev
 	libpixman-1-dev libfdt-dev zlib1g-dev
 	qemu-system-data seabios
-	python3
+	python3 python3-matplotlib
 )
 
 srcs=/etc/apt/sources.list.d/vntb-lab-src.sources

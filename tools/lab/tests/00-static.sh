@@ -53,7 +53,7 @@ tap_check "shell scripts parse" shell_syntax
 
 python_syntax() {
 	local f
-	for f in $(git ls-files -- '*.py') tools/lab/lab; do
+	for f in $(git ls-files -- '*.py') tools/lab/lab tools/lab/bench; do
 		[ -f "$f" ] || continue
 		python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' \
 			"$f" || return 1

@@ -8,6 +8,7 @@ Modules:
   machines   QEMU command lines of the endpoint and host machines
   lab        a running lab: boot, configure, tear down
   cli        the "lab" command (tools/lab/lab)
+  report     the benchmark's report and plots (tools/lab/bench)
 """
 
 

@@ -1,0 +1,307 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The benchmark's report: out/bench.md and its plots, from out/bench.json.
+
+tools/lab/bench measures and writes the JSON, then calls write(); "bench
+--report-only" calls it on an existing JSON. Everything lands next to the
+JSON file:
+
+  bench.md          date, machine, mode, versions, the table of all runs
+                    and our pair against upstream's
+  bench-ping.png    ping round-trip distribution per pair (CDF, log x)
+  bench-iperf3.png  iperf3 throughput per pair and direction
+  bench-idle.png    the endpoint's idle wakeups per pair
+
+The plots need matplotlib (Debian's python3-matplotlib, installed by
+tools/lab/build/deps.sh); it is imported only when plotting, so that
+measuring never depends on it.
+"""
+
+import json
+import os
+
+from . import LabError
+
+PING_PNG = "bench-ping.png"
+IPERF3_PNG = "bench-iperf3.png"
+IDLE_PNG = "bench-idle.png"
+
+# The table's columns: header, JSON key, format.
+COLUMNS = (
+    ("pair", "pair", "%s"),
+    ("ping p50 us", "ping_p50_us", "%d"),
+    ("ping p99 us", "ping_p99_us", "%d"),
+    ("iperf3 h->e Mbit/s", "iperf3_h2e_mbps", "%.1f"),
+    ("iperf3 e->h Mbit/s", "iperf3_e2h_mbps", "%.1f"),
+    ("idle wakeups/s", "idle_wakeups_per_s", "%.1f"),
+    ("doorbell rtt p50 us", "doorbell_rtt_p50_us", "%.1f"),
+    ("doorbell rtt p99 us", "doorbell_rtt_p99_us", "%.1f"),
+)
+
+# What each run's "pair" names: which side runs whose driver, or how the
+# host reaches the endpoint's doorbell.
+PAIR_NOTES = {
+    "upstream": "upstream's pci-epf-vntb and ntb_hw_epf",
+    "ours": "our pci-epf-vntb and ntb_hw_epf",
+    "ep-ours": "our pci-epf-vntb, upstream's ntb_hw_epf",
+    "host-ours": "upstream's pci-epf-vntb, our ntb_hw_epf",
+    "doorbell": "doorbell round trip through a BAR that pci-epf-db-test "
+                "maps onto the doorbell",
+    "doorbell-bar": "doorbell round trip through the controller's fixed "
+                    "doorbell BAR",
+}
+
+# ours_vs_upstream keys, as sentences on their value.
+RATIO_NOTES = {
+    "ping_p50_times_lower": "ping p50: ours is %s times lower",
+    "ping_p99_times_lower": "ping p99: ours is %s times lower",
+    "iperf3_h2e_ratio": "iperf3 host to endpoint: ours reaches %s times "
+                        "upstream's throughput",
+    "iperf3_e2h_ratio": "iperf3 endpoint to host: ours reaches %s times "
+                        "upstream's throughput",
+}
+
+# One colour per pair in every plot, so the figures read together.
+PAIR_COLOURS = {
+    "upstream": "tab:orange",
+    "ours": "tab:blue",
+    "ep-ours": "tab:green",
+    "host-ours": "tab:purple",
+}
+
+
+def load(path):
+    """The benchmark JSON at path, checked for what the report reads."""
+    try:
+        with open(path) as f:
+            report = json.load(f)
+    except (OSError, ValueError) as err:
+        raise LabError("%s: %s" % (path, err))
+    if not isinstance(report, dict) or \
+            not isinstance(report.get("runs"), list) or \
+            not all(isinstance(r, dict) and "pair" in r
+                    for r in report["runs"]):
+        raise LabError("%s: not a benchmark JSON (no \"runs\" list of "
+                       "objects with a \"pair\")" % path)
+    return report
+
+
+def markdown_table(runs):
+    """The runs as a Markdown table, one line per run, "-" where a run
+    has no figure."""
+    lines = ["| " + " | ".join(c[0] for c in COLUMNS) + " |",
+             "|" + "|".join("---" for _ in COLUMNS) + "|"]
+    for run in runs:
+        cells = []
+        for _, key, fmt in COLUMNS:
+            val = run.get(key)
+            cells.append("-" if val is None else fmt % val)
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def ratio_lines(ratios):
+    lines = []
+    for key, val in ratios.items():
+        if key == "idle_wakeups_per_s" and isinstance(val, dict):
+            lines.append("- idle wakeups/s on the endpoint: " +
+                         ", ".join("%s %s" % kv for kv in val.items()))
+        elif key in RATIO_NOTES:
+            lines.append("- " + RATIO_NOTES[key] %
+                         ("-" if val is None else val))
+        else:
+            lines.append("- %s: %s" % (key, val))
+    return lines
+
+
+def markdown(report):
+    """bench.md's text."""
+    runs = report["runs"]
+    machine = report.get("machine", "unknown machine")
+    extra = [report[k] for k in ("cpu", "os") if report.get(k)]
+    if extra:
+        machine += " (%s)" % ", ".join(extra)
+    lines = [
+        "# vNTB benchmark",
+        "",
+        "`make bench`, %s." % report.get("date", "date unknown"),
+        "",
+        "- machine: %s" % machine,
+        "- mode: %s" % report.get("mode", "unknown"),
+        "- kernel: Linux %s" % report.get("kernel", "unknown"),
+        "- QEMU: %s" % report.get("qemu", "unknown"),
+        "",
+    ]
+    lines += markdown_table(runs)
+    notes = [(r["pair"], PAIR_NOTES[r["pair"]]) for r in runs
+             if r["pair"] in PAIR_NOTES]
+    if notes:
+        lines += ["", "Pairs:", ""] + ["- %s: %s" % n for n in notes]
+    ratios = report.get("ours_vs_upstream")
+    if ratios:
+        lines += ["", "## Ours against upstream, same run", ""]
+        lines += ratio_lines(ratios)
+    lines += [
+        "",
+        "## Plots",
+        "",
+        "![ping round-trip distribution per pair](%s)" % PING_PNG,
+        "",
+        "![iperf3 throughput per pair and direction](%s)" % IPERF3_PNG,
+        "",
+        "![endpoint idle wakeups per pair](%s)" % IDLE_PNG,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise LabError("matplotlib missing: install python3-matplotlib "
+                       "(tools/lab/build/deps.sh)")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _colour(pair, index):
+    return PAIR_COLOURS.get(pair, "C%d" % (index % 10))
+
+
+def _no_data(ax, what):
+    ax.text(0.5, 0.5, "no %s in this JSON" % what, ha="center",
+            va="center", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _subtitle(report):
+    return "%s; %s" % (report.get("machine", ""), report.get("mode", ""))
+
+
+def plot_ping(plt, report, path):
+    """CDF of every ping round trip per pair, log-scaled time axis."""
+    from matplotlib.ticker import FuncFormatter
+
+    runs = [r for r in report["runs"] if r.get("ping_samples_us")]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    if not runs:
+        _no_data(ax, "ping samples (ping_samples_us)")
+    for i, run in enumerate(runs):
+        samples = sorted(run["ping_samples_us"])
+        ms = [s / 1000.0 for s in samples]
+        share = [(k + 1) / len(samples) for k in range(len(samples))]
+        label = "%s (p50 %s us, p99 %s us, %d pings)" % (
+            run["pair"], run.get("ping_p50_us", "-"),
+            run.get("ping_p99_us", "-"), len(samples))
+        ax.step(ms, share, where="post", label=label,
+                color=_colour(run["pair"], i), linewidth=1.8)
+    if runs:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
+        ax.set_xlabel("round trip over ntb0, ms (log scale)")
+        ax.set_ylabel("share of pings at or below")
+        ax.set_ylim(0, 1.02)
+        ax.grid(True, which="both", alpha=0.3)
+        # below the axes: the curves span the whole plot area
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                  fontsize="small", frameon=False)
+    ax.set_title("ping host -> endpoint: round-trip distribution\n%s" %
+                 _subtitle(report), fontsize="medium")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _label_bars(ax, bars, fmt):
+    for bar in bars:
+        height = bar.get_height()
+        ax.annotate(fmt % height, (bar.get_x() + bar.get_width() / 2,
+                                   height),
+                    xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize="small")
+
+
+def plot_iperf3(plt, report, path):
+    """iperf3 throughput, host to endpoint and back, grouped per pair."""
+    from matplotlib.patches import Patch
+
+    runs = [r for r in report["runs"]
+            if "iperf3_h2e_mbps" in r or "iperf3_e2h_mbps" in r]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if not runs:
+        _no_data(ax, "iperf3 figures")
+    else:
+        width = 0.38
+        xs = range(len(runs))
+        legend = []
+        # colour: the pair, as in the other plots; hatching: the direction
+        for offset, key, name, hatch in (
+                (-width / 2, "iperf3_h2e_mbps", "host -> endpoint", ""),
+                (width / 2, "iperf3_e2h_mbps", "endpoint -> host", "//")):
+            bars = ax.bar([x + offset for x in xs],
+                          [r.get(key) or 0 for r in runs], width,
+                          hatch=hatch, edgecolor="black",
+                          color=[_colour(r["pair"], i)
+                                 for i, r in enumerate(runs)])
+            _label_bars(ax, bars, "%.1f")
+            legend.append(Patch(facecolor="white", edgecolor="black",
+                                hatch=hatch, label=name))
+        ax.set_xticks(list(xs))
+        ax.set_xticklabels([r["pair"] for r in runs])
+        ax.set_ylabel("TCP throughput, Mbit/s")
+        ax.margins(y=0.12)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.legend(handles=legend, loc="upper center", ncol=2,
+                  bbox_to_anchor=(0.5, -0.08), fontsize="small",
+                  frameon=False)
+    ax.set_title("iperf3 over ntb0, per direction\n%s" % _subtitle(report),
+                 fontsize="medium")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_idle(plt, report, path):
+    """The endpoint's NTB-stack wakeups per second with ntb0 idle; ours
+    should be 0, so every bar carries its value."""
+    runs = [r for r in report["runs"] if "idle_wakeups_per_s" in r]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if not runs:
+        _no_data(ax, "idle figures")
+    else:
+        bars = ax.bar([r["pair"] for r in runs],
+                      [r["idle_wakeups_per_s"] for r in runs], 0.5,
+                      edgecolor="black",
+                      color=[_colour(r["pair"], i)
+                             for i, r in enumerate(runs)])
+        _label_bars(ax, bars, "%.1f")
+        ax.set_ylabel("work items + timers per second")
+        ax.set_ylim(0, max(1.0, max(r["idle_wakeups_per_s"]
+                                    for r in runs)) * 1.15)
+        ax.grid(True, axis="y", alpha=0.3)
+    ax.set_title("endpoint idle wakeups of the NTB stack, ntb0 idle "
+                 "(ours: 0 expected)\n%s" % _subtitle(report),
+                 fontsize="medium")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write(report, out_dir):
+    """Write bench.md and the three plots into out_dir; return their
+    paths."""
+    plt = _pyplot()
+    os.makedirs(out_dir, exist_ok=True)
+    paths = []
+    for name, plot in ((PING_PNG, plot_ping), (IPERF3_PNG, plot_iperf3),
+                       (IDLE_PNG, plot_idle)):
+        path = os.path.join(out_dir, name)
+        plot(plt, report, path)
+        paths.append(path)
+    path = os.path.join(out_dir, "bench.md")
+    with open(path, "w") as f:
+        f.write(markdown(report))
+    paths.insert(0, path)
+    return paths
