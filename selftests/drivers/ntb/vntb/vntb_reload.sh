@@ -35,13 +35,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# traffic: iperf3 running to the peer; its first report shows it moving
+# traffic: iperf3 running to the peer, and NTB_IF's transmit counter
+# moving (1 MB on); status 4 without iperf3 or without a server
 traffic() {
-	have iperf3 || { echo "iperf3 not installed"; return 4; }
+	have iperf3 || return 4
 	log=$(mktemp) || return 1
-	iperf3 -c "$PEER" -p "$IPERF_PORT" -t 60 -i 1 >"$log" 2>&1 &
+	tx=/sys/class/net/$NTB_IF/statistics/tx_bytes
+	tx0=$(cat "$tx")
+	iperf3 -c "$PEER" -p "$IPERF_PORT" -t 60 >"$log" 2>&1 &
 	iperf_pid=$!
-	wait_for 15 grep -q 'bits/sec' "$log"
+	wait_for 15 sh -c "kill -0 $iperf_pid && [ \$(cat $tx) -gt $((tx0 + 1000000)) ]"
 	rc=$?
 	grep -qi "connection refused" "$log" && rc=4
 	rm -f "$log"
