@@ -9,6 +9,9 @@
 #   only the libraries its Debian packages need.
 # - db-test (tools/lab/progs/db-test.c), the host side of the endpoint
 #   doorbell test, for the x86_64 host machine, statically likewise.
+# - The vNTB selftests (selftests/drivers/ntb/vntb/) in
+#   /usr/share/vntb-selftests/ of both machines; their C test, which runs
+#   on the host, built statically for x86_64 only.
 #
 # The output directory holds one tree per guest architecture (x86_64/,
 # arm64/), each laid out as in the guest's root; rootfs.sh copies the tree
@@ -24,7 +27,9 @@ src=$LAB_CACHE/src/linux-$pkgver
 cc_version=$(gcc --version | head -n 1)
 
 progs_src=$LAB_TOP/tools/lab/progs
-LAB_KEY_EXTRA="$pkgver $cc_version" key=$(lab_key "$0" "$progs_src"/*.c)
+selftests=$LAB_TOP/selftests/drivers/ntb/vntb
+LAB_KEY_EXTRA="$pkgver $cc_version" key=$(lab_key "$0" "$progs_src"/*.c \
+	"$selftests"/{Makefile,config,README,*.sh,*.[ch]})
 out=$LAB_CACHE/progs/$key
 
 if [ -f "$out/.done" ]; then
@@ -75,11 +80,28 @@ build_db_test() {
 		file "$bin/db-test"
 }
 
+# The selftests' files as "make install" lays them out, in both guests
+install_selftests() {
+	local arch dir
+
+	for arch in x86_64 arm64; do
+		dir=$work/$arch/usr/share/vntb-selftests
+		make -s -C "$selftests" install INSTALL_PATH="$dir" \
+			TEST_GEN_PROGS= || return
+	done
+	dir=$work/x86_64/usr/share/vntb-selftests
+	gcc -static -O2 -Wall -Wextra -Werror -o "$dir/vntb_ctrl_layout" \
+		"$selftests/vntb_ctrl_layout.c" &&
+		strip "$dir/vntb_ctrl_layout" &&
+		file "$dir/vntb_ctrl_layout"
+}
+
 work=$out.tmp.$$
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"
 lab_step "build pcitest (linux $pkgver)" build_pcitest >&2
 lab_step "build db-test" build_db_test >&2
+lab_step "install the vNTB selftests" install_selftests >&2
 rm -rf "$work/src"
 touch "$work/.done"
 rm -rf "$out"

@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The doorbell interrupts of this side move with traffic and stay still
+# while the link idles: pci_epf_vntb's doorbell interrupt on the
+# endpoint, ntb_hw_epf's MSIs on the host (lines of /proc/interrupts).
+# Runs on either side: PEER=198.18.0.2 ./vntb_doorbell_counters.sh
+#
+#   PINGS         pings of the burst (10); each reply is a doorbell here
+#   IDLE_SECONDS  length of an idle window (3)
+#   IDLE_TRIES    idle windows to try (3): the peer may still resolve our
+#                 address once after the burst; set a permanent neighbour
+#                 entry for this side on the peer to rule that out
+#
+# The peer's entry is the only neighbour traffic left: this side's entry
+# for the peer is made permanent for the test, and removed afterwards.
+. "$(dirname "$0")/lib.sh"
+
+PINGS=${PINGS:-10}
+IDLE_SECONDS=${IDLE_SECONDS:-3}
+IDLE_TRIES=${IDLE_TRIES:-3}
+
+ktap_print_header
+need_link
+case "$(vntb_side)" in
+ep) irq_name=pci_epf_vntb ;;
+host) irq_name=ntb_hw_epf ;;
+*) ktap_skip_all "neither pci_epf_vntb nor ntb_hw_epf loaded" ;;
+esac
+grep -q "$irq_name" /proc/interrupts ||
+	ktap_skip_all "no $irq_name interrupt in /proc/interrupts"
+ktap_set_plan 3
+
+# irq_count: the sum over CPUs of the interrupt lines of irq_name
+irq_count() {
+	grep "$irq_name" /proc/interrupts |
+		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
+		     END { print n + 0 }'
+}
+
+permanent_neighbour() {
+	reach_peer 30 || { echo "$PEER does not answer"; return 1; }
+	mac=$(ip neigh show "$PEER" dev "$NTB_IF" |
+		sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')
+	[ -n "$mac" ] || { echo "no neighbour entry for $PEER"; return 1; }
+	ip neigh replace "$PEER" lladdr "$mac" dev "$NTB_IF" nud permanent
+}
+ktap_check "permanent neighbour entry for $PEER" permanent_neighbour
+
+burst() {
+	before=$(irq_count)
+	ping -c "$PINGS" -i 0.2 -W 5 "$PEER" >/dev/null || {
+		echo "pings to $PEER lost"
+		return 1
+	}
+	after=$(irq_count)
+	echo "$irq_name interrupts: $before -> $after"
+	[ $((after - before)) -ge "$PINGS" ]
+}
+ktap_check "$PINGS pings: $PINGS+ $irq_name interrupts" burst
+
+idle() {
+	try=1
+	while :; do
+		before=$(irq_count)
+		sleep "$IDLE_SECONDS"
+		after=$(irq_count)
+		[ "$after" -eq "$before" ] && return 0
+		echo "window $try: $irq_name interrupts $before -> $after in ${IDLE_SECONDS}s"
+		[ "$try" -lt "$IDLE_TRIES" ] || return 1
+		try=$((try + 1))
+	done
+}
+ktap_check "$irq_name interrupts still for ${IDLE_SECONDS}s of idle link" idle
+
+ip neigh del "$PEER" dev "$NTB_IF" 2>/dev/null
+
+ktap_finished
