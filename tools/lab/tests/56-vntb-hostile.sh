@@ -50,10 +50,10 @@ host_reload() {
 }
 
 # The operations of ntb_tool that read the fields under test: rings,
-# scratchpads, memory windows (read only: once, a window set up through
-# ntb_tool's mw_trans file, with DB_OFFSET corrupted, was followed by an
-# oops in rmmod ntb_tool's debugfs removal; not yet understood, so not
-# exercised here), link commands. Failures
+# scratchpads, memory windows (read only: Linux 6.12's ntb_tool, on
+# removal, first removes its debugfs tree and then, for a window set up
+# through its mw_trans file, that window's file again, an oops in rmmod
+# whatever the NTB driver), link commands. Failures
 # are expected: only the kernel log is judged.
 exercise() {
 	host "t=$tool
