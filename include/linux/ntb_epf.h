@@ -8,8 +8,10 @@
  * NTB_EPF_EXT_BASE is the layout that Linux 6.12's drivers use, kept
  * unchanged so that either side can be paired with an unmodified peer.
  * The extension that follows is this project's: an endpoint that has it
- * stamps NTB_EPF_EXT_MAGIC there; an older endpoint leaves the area zero
- * (its scratchpads start further on, at the next power of two).
+ * stamps NTB_EPF_EXT_MAGIC there; an older endpoint leaves the area zero,
+ * or puts scratchpads there when its controller's alignment lets them
+ * start right after the legacy part: a host trusts the extension only
+ * when it ends before SPAD_OFFSET.
  *
  * Both sides are little-endian on the wire; the endpoint's region is
  * normal memory, the host's view of it is MMIO.
