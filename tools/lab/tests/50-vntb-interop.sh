@@ -7,7 +7,8 @@
 # loaded, and no kernel logs a warning, a lockdep or KASAN report (but
 # for upstream's endpoint function, see below).
 # Our pair runs again with the doorbell pre-exposed in the controller's
-# BAR, and both reach modes under the endpoint's strict SMMUv3.
+# BAR, both reach modes under the endpoint's strict SMMUv3, and with the
+# polled fallback (doorbell_mode poll), also against upstream's host.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -23,6 +24,8 @@ SUITES=(
 	"ours, doorbell pre-exposed|--function vntb-db-bar --ep-driver ours --host-driver ours"
 	"ours, SMMUv3|--iommu --ep-driver ours --host-driver ours"
 	"ours, pre-exposed, SMMUv3|--function vntb-db-bar --iommu --ep-driver ours --host-driver ours"
+	"ours, doorbells polled (doorbell_mode poll)|--function vntb-poll --ep-driver ours --host-driver ours"
+	"our endpoint polled, upstream host|--function vntb-poll --ep-driver ours --host-driver upstream"
 )
 CASES=6
 tap_plan $((${#SUITES[@]} * CASES))
@@ -46,6 +49,12 @@ drivers_as_asked() {
 	local ep_src=$1 host_src=$2
 	driver_is "$ep_src" ep pci_epf_vntb || return 1
 	driver_is "$host_src" host ntb_hw_epf
+}
+
+# ... and the endpoint says it polls, as doorbell_mode poll asks
+drivers_polling() {
+	drivers_as_asked "$@" || return 1
+	ep 'dmesg | grep "doorbell_mode poll: polling doorbells"'
 }
 
 ping_both() {
@@ -98,8 +107,13 @@ suite() {
 		return
 	fi
 	tap_ok "$label: lab boots, ntb0 comes up"
-	tap_check "$label: ep $ep_src, host $host_src drivers loaded" \
-		drivers_as_asked "$ep_src" "$host_src"
+	if [[ "$args" == *vntb-poll* ]]; then
+		tap_check "$label: ep $ep_src, host $host_src drivers loaded, the endpoint polls" \
+			drivers_polling "$ep_src" "$host_src"
+	else
+		tap_check "$label: ep $ep_src, host $host_src drivers loaded" \
+			drivers_as_asked "$ep_src" "$host_src"
+	fi
 	tap_check "$label: ntb0 is up on both sides" link_up_both
 	tap_check "$label: ping both ways" ping_both
 	tap_check "$label: iperf3 both ways" iperf3_both

@@ -68,7 +68,7 @@ class Function:
 VNTB_DB_BAR = 2
 
 
-def _vntb_function(name, summary, epc_props):
+def _vntb_function(name, summary, epc_props, extra_attrs=()):
     return Function(
         name=name,
         summary=summary,
@@ -88,7 +88,7 @@ def _vntb_function(name, summary, epc_props):
             ("vntb_vid", "0x1957"),
             ("vntb_pid", "0x080a"),
             ("vbus_number", "0x10"),
-        ),
+        ) + extra_attrs,
         bind="primary",
         ep_modules=("ntb_transport", "ntb_netdev"),
         host_driver="ntb_hw_epf",
@@ -159,6 +159,12 @@ FUNCTIONS = {
             "as vntb, with the controller's doorbell pre-exposed in "
             "BAR2, the doorbell BAR of that layout",
             f"bar-pairs=on,db-bar={VNTB_DB_BAR}"),
+        _vntb_function(
+            "vntb-poll",
+            "as vntb, our pci-epf-vntb only, with doorbell_mode poll: "
+            "upstream's polled doorbell layout, the fallback of a "
+            "controller without a doorbell",
+            "bar-pairs=on", extra_attrs=(("doorbell_mode", "poll"),)),
         # The doorbell test function in the two ways the host can reach
         # the controller's embedded doorbell: through a BAR the function
         # maps onto the doorbell's DMA address, or through the BAR the
