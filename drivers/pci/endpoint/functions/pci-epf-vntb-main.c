@@ -139,7 +139,10 @@ static void epf_vntb_epc_deinit(struct pci_epf *epf)
 
 /*
  * The PCIe link went down: the host's view of the NTB link goes down with
- * it, but the endpoint's NTB clients are not told. Linux 6.12's
+ * it, and so does what the host declared: the next host (a rebooted one,
+ * maybe an older driver) may not ring the command doorbell, so commands
+ * are polled again until a host sets HOST_CAPS anew. The endpoint's NTB
+ * clients are not told. Linux 6.12's
  * ntb_transport frees its window buffers when told the link is down and
  * then, when its device is removed, writes into one of them again (its
  * qp's remote_rx_info): an oops on arm64, where the buffer was vmapped.
@@ -150,8 +153,13 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 {
 	struct epf_vntb *vntb = epf_get_drvdata(epf);
 
+	/* Under epf->lock, as bind and unbind: the region is there or not */
+	if (!vntb->ctrl)
+		return 0;
 	if (READ_ONCE(vntb->link_up))
 		epf_vntb_ctrl_link_status(vntb, false);
+	epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
+	epf_vntb_cmd_kick(vntb);
 	return 0;
 }
 
