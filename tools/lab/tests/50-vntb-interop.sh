@@ -30,9 +30,6 @@ SUITES=(
 CASES=6
 tap_plan $((${#SUITES[@]} * CASES))
 
-# Kernel messages that mean something went wrong, whatever the test did
-BAD_LOG='WARNING:|BUG:|KASAN|Oops|circular locking|possible recursive locking|sleeping function called|Call Trace'
-
 # ours DRIVER-SOURCE SIDE MODULE: the module is (not) an out-of-tree one
 driver_is() {
 	local want=$1 side=$2 mod=$3 taint
@@ -66,20 +63,6 @@ iperf3_both() {
 	ep 'iperf3 -s -D' || return 1
 	lab run host --timeout 120 -- "iperf3 -c $ep_addr -t 3" || return 1
 	lab run host --timeout 120 -- "iperf3 -c $ep_addr -t 3 -R"
-}
-
-# logs_clean SIDE...
-logs_clean() {
-	local side out rc=0
-	for side in "$@"; do
-		out=$(lab run "$side" -- dmesg) || { echo "$side: no dmesg"; return 1; }
-		if grep -Eq "$BAD_LOG" <<<"$out"; then
-			echo "$side:"
-			grep -E -A 12 "$BAD_LOG" <<<"$out" | head -n 40
-			rc=1
-		fi
-	done
-	return $rc
 }
 
 link_up_both() {

@@ -74,6 +74,30 @@ host() {
 	lab run host -- "$@"
 }
 
+# Kernel messages that mean something went wrong, whatever a test did
+BAD_LOG='WARNING:|BUG:|KASAN|Oops|circular locking|possible recursive locking|sleeping function called|Call Trace'
+
+# kernel_log SIDE: the kernel log a side's logs_clean judges (a test may
+# redefine it to set a known report aside)
+kernel_log() {
+	lab run "$1" -- dmesg
+}
+
+# logs_clean SIDE...: no BAD_LOG message in those sides' kernel logs
+logs_clean() {
+	local side out rc=0
+	for side in "$@"; do
+		out=$(kernel_log "$side") || { echo "$side: no dmesg"; return 1; }
+		grep -F "set aside" <<<"$out" | sed "s/^/$side: /"
+		if grep -Eq "$BAD_LOG" <<<"$out"; then
+			echo "$side:"
+			grep -E -A 12 "$BAD_LOG" <<<"$out" | head -n 40
+			rc=1
+		fi
+	done
+	return $rc
+}
+
 lab_teardown() {
 	lab down >/dev/null 2>&1 || true
 }
