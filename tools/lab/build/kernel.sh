@@ -3,8 +3,8 @@
 # Build one lab kernel from Debian's linux-source-6.12 and the fragments in
 # configs/. Usage: kernel.sh x86_64|arm64 [test|bench]
 # The test flavour (the default) carries the debugging the tests rely on
-# (lockdep, KASAN on the host, KUnit); the bench flavour drops it, with
-# configs/lab-bench.config merged last.
+# (lockdep, KASAN on the host, KUnit; kmemleak from configs/lab-test.config);
+# the bench flavour drops it, with configs/lab-bench.config merged last.
 # Prints the cache directory that holds Image/bzImage, the build tree (for
 # out-of-tree modules: KDIR) and the installed modules.
 set -euo pipefail
@@ -23,7 +23,7 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 pkgver=$(lab_pkg_version linux-source-6.12)
 frags=("$LAB_TOP/configs/lab-common.config" "$LAB_TOP/configs/lab-$arch.config")
 case "$flavour" in
-test) ;;
+test) frags+=("$LAB_TOP/configs/lab-test.config") ;;
 bench) frags+=("$LAB_TOP/configs/lab-bench.config") ;;
 *) lab_die "unknown kernel flavour '$flavour'" ;;
 esac

@@ -98,6 +98,49 @@ logs_clean() {
 	return $rc
 }
 
+# Linux 6.12's ntb_transport frees its windows when the link goes down
+# (ntb_transport_link_cleanup()) while ntb_netdev's transmit timer, armed
+# when the queue was full, may still read the peer's rx_info there: a
+# KASAN use-after-free in ntb_transport_tx_free_entry() from
+# ntb_netdev_tx_timer(), upstream's own, which a link lost under iperf3
+# can meet on either side. A test that takes the link down under traffic
+# sets that report, and only that one, aside and names it: any other
+# still fails logs_clean.
+UPSTREAM_UAF='BUG: KASAN: use-after-free in ntb_transport_tx_free_entry'
+
+without_upstream_uaf() {
+	awk -v uaf="$UPSTREAM_UAF" '
+		index($0, uaf) { skip = 1; print "(upstream ntb_transport use-after-free, set aside)"; next }
+		skip && /==========/ { skip = 0; next }
+		!skip'
+}
+
+# kmemleak_forget SIDE: scan for leaks and set every object suspected so
+# far aside, so that kmemleak_ours only reports what happens after.
+kmemleak_forget() {
+	lab run --timeout 300 "$1" -- 'k=/sys/kernel/debug/kmemleak
+	[ -e $k ] || { echo "no $k: kernel without CONFIG_DEBUG_KMEMLEAK"; exit 1; }
+	echo scan > $k && echo clear > $k'
+}
+
+# kmemleak_ours SIDE MODULE...: scan (twice: an object referenced only
+# from a register at the first scan is not reported at the second) and
+# fail, listing them, if any suspected leak was allocated by code in one
+# of the MODULEs, or in a module unloaded since (its frames are bare
+# addresses): the tests unload only the modules they name.
+kmemleak_ours() {
+	local side=$1 re out
+	shift
+	re=$(printf '[[]%s[]]|' "$@")
+	out=$(lab run --timeout 300 "$side" -- 'k=/sys/kernel/debug/kmemleak
+	echo scan > $k && echo scan > $k && cat $k') || return 1
+	awk -v re="${re}[]] 0x[0-9a-f]+\$" -v side="$side" '
+		function flush() { if (hit) { printf "%s", rec; n++ } rec = ""; hit = 0 }
+		/^unreferenced object/ { flush() }
+		{ rec = rec $0 "\n"; if ($0 ~ re) hit = 1 }
+		END { flush(); if (n) { print side ": " n " suspected leak(s)"; exit 1 } }' <<<"$out"
+}
+
 lab_teardown() {
 	lab down >/dev/null 2>&1 || true
 }

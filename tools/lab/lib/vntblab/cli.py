@@ -52,6 +52,16 @@ def cmd_down(lab, args):
     return 0
 
 
+def cmd_reset(lab, args):
+    lab.env = env.load()
+    print(f"lab: resetting {args.machine} in {lab.run}")
+    t0 = time.monotonic()
+    lab.reset_ep(timeout=args.boot_timeout, setup=not args.no_setup)
+    print(f"lab: {args.machine} back in {time.monotonic() - t0:.1f}s"
+          + ("" if args.no_setup else ", set up again"))
+    return 0
+
+
 def cmd_status(lab, args):
     if not lab.load_state():
         print(f"lab: nothing running in {lab.run}")
@@ -226,6 +236,20 @@ def parser():
     s = sub.add_parser("down", parents=[common],
                        help="stop the lab, remove its sockets and RAM files")
     s.set_defaults(func=cmd_down)
+
+    s = sub.add_parser("reset", parents=[common],
+                       help="reset the endpoint machine (its reset button: "
+                            "the link drops), then set its function and "
+                            "ntb0 up again as \"lab up\" did")
+    s.add_argument("--no-setup", action="store_true",
+                   help="only wait for the new boot's agent")
+    s.add_argument("--boot-timeout", type=float, default=180, metavar="S",
+                   help="seconds the machine may take to boot "
+                        "(default %(default)g)")
+    s.add_argument("machine", choices=("ep",),
+                   help="only the endpoint: a host reset is not modelled "
+                        "by the link")
+    s.set_defaults(func=cmd_reset)
 
     s = sub.add_parser("status", parents=[common], help="what is running")
     s.set_defaults(func=cmd_status)

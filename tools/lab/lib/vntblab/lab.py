@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import LabError, functions, machines
 from .agent import Agent
+from .qmp import Qmp
 
 STATE = "state.json"
 # UNIX socket paths longer than this do not fit in sockaddr_un.
@@ -257,6 +258,62 @@ class Lab:
                        "ntb0 set-up")
         host_agent.check(functions.netdev_script(functions.HOST_ADDR), 90,
                          "ntb0 set-up")
+        wait = functions.CARRIER_WAIT.format(t=60)
+        ep_agent.check(wait, 90, "waiting for the ntb0 link")
+        host_agent.check(wait, 90, "waiting for the ntb0 link")
+        ep_agent.check(f"ping -c 1 -W 10 {functions.HOST_ADDR}", 30,
+                       "ping across ntb0")
+
+    # ---------------------------------------------------------- reset
+
+    BOOT_ID = "cat /proc/sys/kernel/random/boot_id"
+
+    def reset_ep(self, timeout=180, setup=True):
+        """Reset the endpoint machine as a board's reset button would:
+        no shutdown, the link drops at once. Then wait for the new boot's
+        agent and, with SETUP, configure the function and ntb0 again as
+        "lab up" did; the host keeps running and is not touched."""
+        m = self.machine_state("ep")
+        st = self.state
+        ep = self.agent("ep")
+        before = ep.check(self.BOOT_ID, 30, "reading the boot id").strip()
+        with Qmp(m["qmp"], "ep") as q:
+            # The machines run with -no-reboot, so that a panic stops
+            # them; allow this one reset, then restore that.
+            q.command("set-action", reboot="reset")
+            try:
+                q.command("system_reset")
+            finally:
+                q.command("set-action", reboot="shutdown")
+        self._step("reboot ep", self._await_new_boot, ep, before, timeout)
+        fn = functions.FUNCTIONS[st["function"]]
+        if not setup or not st["link"] or fn.epf_driver is None:
+            return
+        self._step(f"set up the endpoint ({fn.name})", ep.check,
+                   functions.ep_setup_script(fn, shlex.quote,
+                                             st.get("ep_driver", "any")),
+                   120, "endpoint set-up")
+        if fn.netdev:
+            self._step("bring up ntb0 again", self._netdev_again, ep,
+                       self.agent("host"))
+
+    def _await_new_boot(self, agent, old_id, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not agent.ping(timeout=left):
+                raise LabError(f"{agent.name}: no new boot within "
+                               f"{timeout:.0f}s of the reset (see lab "
+                               f"log {agent.name})")
+            res = agent.run(self.BOOT_ID, timeout=30)
+            if res.status == 0 and res.output.strip().decode() != old_id:
+                return
+            time.sleep(0.2)
+
+    def _netdev_again(self, ep_agent, host_agent):
+        """The endpoint's ntb0 is new; the host's is the one it had."""
+        ep_agent.check(functions.netdev_script(functions.EP_ADDR), 90,
+                       "ntb0 set-up")
         wait = functions.CARRIER_WAIT.format(t=60)
         ep_agent.check(wait, 90, "waiting for the ntb0 link")
         host_agent.check(wait, 90, "waiting for the ntb0 link")
