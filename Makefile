@@ -18,6 +18,7 @@ help:
 	@echo "                  tests' debugging), writes out/bench.json,"
 	@echo "                  out/bench.md and out/bench-*.png"
 	@echo "make modules KDIR=<6.12 build tree>   build the modules only"
+	@echo "make docs         HTML documentation into out/docs (Sphinx, -W)"
 
 build:
 	@$(BUILD)
@@ -34,6 +35,13 @@ check: build
 bench:
 	@$(BUILD) --flavour bench
 	@tools/lab/bench
+
+# Needs Debian's python3-sphinx; any warning fails the build
+.PHONY: docs
+docs:
+	@command -v sphinx-build >/dev/null || \
+		{ echo "make docs: sphinx-build missing (apt-get install python3-sphinx)" >&2; exit 1; }
+	sphinx-build -W --keep-going -q -b html Documentation out/docs
 
 ifneq ($(KDIR),)
 modules modules_install:

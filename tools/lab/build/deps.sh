@@ -4,8 +4,9 @@
 # source, QEMU's build dependencies and its source package (deb-src), and
 # the arm64 architecture so that the endpoint's root file system can be
 # downloaded (not installed) from arm64 packages; matplotlib for the
-# benchmark's plots (tools/lab/bench). Idempotent and quiet when
-# everything is already there.
+# benchmark's plots (tools/lab/bench); Sphinx for the documentation
+# (make docs, and its case in tests/00-static.sh, which skips without
+# it). Idempotent and quiet when everything is already there.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -16,7 +17,7 @@ packages=(
 	dpkg-dev meson ninja-build pkg-config python3-venv libglib2.0-dev
 	libpixman-1-dev libfdt-dev zlib1g-dev
 	qemu-system-data seabios
-	python3 python3-matplotlib
+	python3 python3-matplotlib python3-sphinx
 )
 
 srcs=/etc/apt/sources.list.d/vntb-lab-src.sources

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks: kernel C against the kernel's checkpatch (--strict), the
-# QEMU device C against QEMU's, shell and Python syntax.
+# QEMU device C against QEMU's, shell and Python syntax, and the
+# documentation's Sphinx build with warnings as errors.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tools/lab/build/common.sh"
-cd "$LAB_TOP"
+cd "$LAB_TOP" || exit 1
 
-tap_plan 4
+tap_plan 5
 
 kcp="$(lab_kernel_src)/scripts/checkpatch.pl"
 kfiles=$(git ls-files -- 'drivers/*.[ch]' 'include/*.h' 'selftests/*.[ch]')
@@ -60,3 +61,20 @@ python_syntax() {
 	done
 }
 tap_check "Python parses" python_syntax
+
+# The documentation as "make docs" builds it, into a directory of its own
+sphinx_docs() {
+	local out rc
+
+	out=$(mktemp -d) || return 1
+	sphinx-build -W --keep-going -q -b html Documentation "$out"
+	rc=$?
+	rm -rf "$out"
+	return $rc
+}
+if ! command -v sphinx-build >/dev/null; then
+	tap_skip "Sphinx documentation build (-W)" \
+		"no sphinx-build (Debian package python3-sphinx)"
+else
+	tap_check "Sphinx documentation build (-W)" sphinx_docs
+fi
