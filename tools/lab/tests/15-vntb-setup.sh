@@ -16,7 +16,7 @@ tool=$LAB_TOP/tools/vntb-setup/vntb-setup
 ash="busybox ash /usr/local/bin/vntb-setup"
 fn=/sys/kernel/config/pci_ep/functions/pci_epf_vntb
 
-tap_plan 16
+tap_plan 19
 
 if command -v shellcheck >/dev/null; then
 	tap_check "vntb-setup is shellcheck-clean as POSIX sh" \
@@ -86,6 +86,9 @@ refused "an unknown controller" "vntb-setup up --controller nosuch"
 refused "a window size that is not a power of two" "vntb-setup up --mw1 5000"
 refused "a doorbell mode upstream's driver does not have" \
 	"vntb-setup up --doorbell poll"
+refused "a BAR pinned twice" "vntb-setup up --ctrl-bar 2 --db-bar 2"
+refused "a BAR pin upstream's driver does not have" \
+	"vntb-setup up --name t15 --mw1-bar 4"
 refused "a function name in use" "sh -c 'mkdir $fn/taken &&
 	vntb-setup up --name taken; rc=\$?; rmdir $fn/taken; exit \$rc'"
 
@@ -162,3 +165,18 @@ down_again() {
 		{ echo "$out"; return 1; }
 }
 tap_check "down with nothing to tear down says so and succeeds" down_again
+
+# Our pci-epf-vntb has the BAR pins: up writes them, status shows them
+# (BAR0, 2 and 4: the map ntb_hw_epf has, which 64-bit BARs also fit),
+# down removes the function.
+pins_work() {
+	local out
+	out=$(ep "rmmod pci_epf_vntb && lab-modload --from ours pci-epf-vntb &&
+		vntb-setup up --name t15 --ctrl-bar 0 --db-bar 2 --mw1-bar 4 &&
+		vntb-setup status && vntb-setup down" 2>&1) || { echo "$out"; return 1; }
+	for want in "vntb-setup: wrote ctrl_bar = 0" "ctrl-bar = 0" "db-bar = 2" \
+		"mw1-bar = 4" "vntb-setup: removed functions/pci_epf_vntb/t15"; do
+		grep -qxF "$want" <<<"$out" || { echo "no '$want' in:"; echo "$out"; return 1; }
+	done
+}
+tap_check "BAR pins: up writes them, status shows them (our driver)" pins_work
