@@ -2,9 +2,9 @@
 """A lab in a run directory: boot it, configure it, tear it down.
 
 The run directory holds everything of one lab that is not in /dev/shm:
-state.json (what runs: the topology, PIDs, RAM files, the function), <name>.pid, the
-UNIX sockets of the consoles, agents, monitors and the link, and the
-logs (<name>-console.log, <name>-qemu.log), which outlive "lab down".
+state.json (what runs: the topology, PIDs, RAM files, the function),
+<name>.pid, the UNIX sockets of the consoles, agents, monitors and links
+(<link>.sock), and the logs (<name>-console.log, <name>-qemu.log), which outlive "lab down".
 
 Each QEMU is started in its own session and process group, with no
 terminal and no inherited descriptors besides its log, so that neither a
