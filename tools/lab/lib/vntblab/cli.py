@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The "lab" command: boot, use and tear down the two-machine lab."""
+"""The "lab" command: boot, use and tear down the lab's machines."""
 
 import argparse
 import os
@@ -12,10 +12,10 @@ import time
 import tty
 from pathlib import Path
 
-from . import LabError, env, functions
+from . import LabError, env, functions, topologies
 from .lab import Lab
 
-MACHINES = ("ep", "host")
+MACHINES = topologies.MACHINES
 # Ctrl-] leaves "lab shell", as in telnet.
 ESCAPE = b"\x1d"
 # Exit status of "lab run" when the command timed out, as timeout(1).
@@ -34,14 +34,17 @@ def cmd_up(lab, args):
     t0 = time.monotonic()
     lab.up(function=args.function, iommu=args.iommu, link=not args.no_link,
            timeout=args.boot_timeout, ep_driver=args.ep_driver,
-           host_driver=args.host_driver)
+           host_driver=args.host_driver, topology=args.topology)
     what = args.function if not args.no_link else "no link"
-    line = f"lab: up in {time.monotonic() - t0:.1f}s, function {what}"
-    fn = functions.FUNCTIONS[args.function]
-    if fn.netdev and not args.no_link:
-        line += (f", ntb0 {functions.EP_ADDR} (ep) <-> "
-                 f"{functions.HOST_ADDR} (host)")
-    print(line)
+    print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
+          f"{args.topology}, function {what}")
+    if functions.FUNCTIONS[args.function].netdev and not args.no_link:
+        topo = topologies.TOPOLOGIES[args.topology]
+        for ln in topo.links:
+            print(f"  {ln.name}: {ln.ep} {ln.ep_if} {ln.ep_addr} <-> "
+                  f"host {ln.host_if} {ln.host_addr}")
+        if topo.forwarding:
+            print("  the host forwards between the links")
     return 0
 
 
@@ -56,7 +59,8 @@ def cmd_reset(lab, args):
     lab.env = env.load()
     print(f"lab: resetting {args.machine} in {lab.run}")
     t0 = time.monotonic()
-    lab.reset_ep(timeout=args.boot_timeout, setup=not args.no_setup)
+    lab.reset_ep(args.machine, timeout=args.boot_timeout,
+                 setup=not args.no_setup)
     print(f"lab: {args.machine} back in {time.monotonic() - t0:.1f}s"
           + ("" if args.no_setup else ", set up again"))
     return 0
@@ -67,14 +71,16 @@ def cmd_status(lab, args):
         print(f"lab: nothing running in {lab.run}")
         return 1
     st = lab.state
+    topo = topologies.TOPOLOGIES[st.get("topology", topologies.DEFAULT)]
     print(f"run dir   {lab.run}")
     print(f"state     {st['status']}")
+    print(f"topology  {topo.name}")
     print(f"function  {st['function'] if st['link'] else 'none (no link)'}"
           f"{', SMMUv3' if st['iommu'] else ''}")
     print(f"drivers   ep {st.get('ep_driver', 'any')}, "
           f"host {st.get('host_driver', 'any')}")
     healthy = st["status"] == "up"
-    for name in MACHINES:
+    for name in topo.machines:
         m = st["machines"].get(name)
         if m is None:
             print(f"{name:<9} not started")
@@ -207,8 +213,8 @@ def parser():
 
     p = argparse.ArgumentParser(
         prog="lab", parents=[common],
-        description="Two QEMU machines, an arm64 PCI endpoint and an "
-                    "x86_64 host, joined by an emulated PCIe link.")
+        description="QEMU machines, arm64 PCI endpoints and an x86_64 "
+                    "host, joined by emulated PCIe links.")
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND", required=True)
 
     s = sub.add_parser("up", parents=[common], help="boot the lab")
@@ -217,8 +223,13 @@ def parser():
                    help="endpoint function to configure; " + "; ".join(
                        f"{f.name}: {f.summary}"
                        for f in functions.FUNCTIONS.values()))
+    s.add_argument("--topology", choices=sorted(topologies.TOPOLOGIES),
+                   default=topologies.DEFAULT,
+                   help="machines and links (default %(default)s); " +
+                        "; ".join(f"{t.name}: {t.summary}"
+                                  for t in topologies.TOPOLOGIES.values()))
     s.add_argument("--iommu", action="store_true",
-                   help="give the endpoint machine an SMMUv3 (strict)")
+                   help="give the endpoint machines an SMMUv3 (strict)")
     for side in ("ep", "host"):
         s.add_argument(f"--{side}-driver", choices=functions.DRIVER_SOURCES,
                        default="any",
@@ -227,7 +238,7 @@ def parser():
                             "(any, the default), or explicitly ours or "
                             "upstream's")
     s.add_argument("--no-link", action="store_true",
-                   help="boot both machines without the link devices")
+                   help="boot the machines without the link devices")
     s.add_argument("--boot-timeout", type=float, default=180, metavar="S",
                    help="seconds each machine may take to boot "
                         "(default %(default)g)")
@@ -238,17 +249,17 @@ def parser():
     s.set_defaults(func=cmd_down)
 
     s = sub.add_parser("reset", parents=[common],
-                       help="reset the endpoint machine (its reset button: "
-                            "the link drops), then set its function and "
-                            "ntb0 up again as \"lab up\" did")
+                       help="reset an endpoint machine (its reset button: "
+                            "its links drop), then set its functions and "
+                            "interfaces up again as \"lab up\" did")
     s.add_argument("--no-setup", action="store_true",
                    help="only wait for the new boot's agent")
     s.add_argument("--boot-timeout", type=float, default=180, metavar="S",
                    help="seconds the machine may take to boot "
                         "(default %(default)g)")
-    s.add_argument("machine", choices=("ep",),
-                   help="only the endpoint: a host reset is not modelled "
-                        "by the link")
+    s.add_argument("machine", choices=[m for m in MACHINES if m != "host"],
+                   help="an endpoint machine of the lab's topology; a host "
+                        "reset is not modelled by the link")
     s.set_defaults(func=cmd_reset)
 
     s = sub.add_parser("status", parents=[common], help="what is running")
@@ -256,7 +267,7 @@ def parser():
 
     s = sub.add_parser("run", parents=[common],
                        help="run a command in a machine",
-                       usage="lab run [--timeout S] ep|host -- CMD...")
+                       usage="lab run [--timeout S] MACHINE -- CMD...")
     s.add_argument("--timeout", type=float, default=300, metavar="S",
                    help="kill the command after S seconds "
                         "(default %(default)g, 0: never)")

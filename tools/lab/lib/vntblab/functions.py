@@ -17,11 +17,7 @@ the host rings it from userspace with db-test (tools/lab/progs/db-test.c).
 
 from dataclasses import dataclass
 
-# ntb0 addresses: RFC 2544's benchmarking range, which no real network
-# the lab machine sits in should be using.
-EP_ADDR = "198.18.0.1"
-HOST_ADDR = "198.18.0.2"
-PREFIX = 24
+from . import topologies
 
 # The endpoint controller driver (drivers/pci/controller/, our own).
 EPC_MODULE = "pcie-lab-epc"
@@ -58,7 +54,7 @@ class Function:
     # Further modules the host loads, then a shell condition it waits for.
     host_modules: tuple = ()
     host_ready: str = None
-    # Both sides end up with an ntb0 network device to address.
+    # Both sides end up with an ntb_netdev interface per link to address.
     netdev: bool = False
 
 
@@ -204,27 +200,39 @@ VNTB_SETUP_FLAGS = {"vendorid": "--vendor-id", "deviceid": "--device-id",
                     "doorbell_mode": "--doorbell", "num_mws": None}
 
 
-def vntb_setup_line(fn, func, sq):
+def vntb_setup_line(fn, func, sq, overrides=()):
+    """vntb-setup's command line for function FUNC; OVERRIDES: (attribute,
+    value) pairs that replace the function's."""
+    attrs = dict(fn.attrs + fn.driver_attrs)
+    attrs.update(overrides)
     words = ["vntb-setup", "up", "--controller", "\"$epc\"",
              "--name", func.rsplit("/", 1)[1]]
-    for name, value in fn.attrs + fn.driver_attrs:
+    for name, value in attrs.items():
         flag = VNTB_SETUP_FLAGS.get(name, "--" + name.replace("_", "-"))
         if flag:
             words += [flag, sq(value)]
     return " ".join(words)
 
 
-def ep_setup_script(fn, sq, source="any"):
-    """Shell script run on the endpoint: load the controller driver,
+def ep_setup_script(fn, sq, source="any", controllers=None):
+    """Shell script run on an endpoint: load the controller driver,
     create and bind the function, start the link. SQ quotes a word;
-    SOURCE says where the function's driver comes from."""
+    SOURCE says where the function's driver comes from. CONTROLLERS: the
+    names of the controllers to give a vNTB function each, on virtual
+    buses topologies.VBUS_BASE onwards; None: the only controller."""
     lines = [
         "set -e",
         f"modprobe {EPC_MODULE}",
-        "lab-wait -t 30 sh -c 'ls /sys/class/pci_epc | grep -q .'",
-        "epc=$(ls /sys/class/pci_epc | head -n 1)",
-        "echo \"controller: $epc\"",
     ]
+    if controllers is None:
+        lines += [
+            "lab-wait -t 30 sh -c 'ls /sys/class/pci_epc | grep -q .'",
+            "epc=$(ls /sys/class/pci_epc | head -n 1)",
+            "echo \"controller: $epc\"",
+        ]
+    else:
+        lines += [f"lab-wait -t 30 test -e /sys/class/pci_epc/{epc}"
+                  for epc in controllers]
     if fn.epf_driver is None:
         return "\n".join(lines) + "\n"
     func = f"functions/{fn.epf_driver}/func1"
@@ -233,7 +241,13 @@ def ep_setup_script(fn, sq, source="any"):
         load_line(fn.epf_module, source),
     ]
     if fn.epf_driver == "pci_epf_vntb":
-        lines.append(vntb_setup_line(fn, func, sq))
+        if controllers is None:
+            lines.append(vntb_setup_line(fn, func, sq))
+        for k, epc in enumerate(controllers or ()):
+            lines.append(f"epc={sq(epc)}")
+            lines.append(vntb_setup_line(
+                fn, f"functions/{fn.epf_driver}/func{k + 1}", sq,
+                (("vbus_number", hex(topologies.VBUS_BASE + k)),)))
         lines += [f"modprobe {mod}" for mod in fn.ep_modules]
         return "\n".join(lines) + "\n"
     lines.append(f"mkdir {func}")
@@ -263,23 +277,36 @@ def host_setup_script(fn, source="any"):
     return "\n".join(lines) + "\n"
 
 
-def netdev_script(addr):
-    """Name ntb_netdev's interface ntb0 (the driver calls it eth%d), then
-    address it and bring it up (both sides). IPv4 only: with IPv6 the
-    interface would send router solicitations and MLD reports of its own,
-    traffic on a link that the idle measurements want idle."""
-    find = "grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent"
-    return (
-        "set -e\n"
-        f"lab-wait -t 60 sh -c '{find} | grep -q .'\n"
-        f"dev=$({find} | head -n 1 | cut -d/ -f5)\n"
-        "[ \"$dev\" = ntb0 ] || ip link set \"$dev\" name ntb0\n"
-        "echo 1 > /proc/sys/net/ipv6/conf/ntb0/disable_ipv6\n"
-        f"ip addr add {addr}/{PREFIX} dev ntb0\n"
-        "ip link set ntb0 up\n"
-    )
+# ntb_netdev's interfaces (the driver calls them eth%d)
+NETDEVS = "grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent"
 
 
-# Both sides have set ntb0 up: the NTB transport link comes up when the
-# two ntb_transport instances have found each other.
-CARRIER_WAIT = "lab-wait -t {t} grep -qx 1 /sys/class/net/ntb0/carrier\n"
+def netdev_script(ifaces):
+    """Name ntb_netdev's interfaces, address them and bring them up (all
+    sides). IFACES: (path, name, address) for each: the interface whose
+    device path contains PATH (any, when there is one interface) becomes
+    NAME with ADDRESS/topologies.PREFIX. IPv4 only: with IPv6 an interface
+    would send router solicitations and MLD reports of its own, traffic
+    on a link that the idle measurements want idle."""
+    lines = [
+        "set -e",
+        f"lab-wait -t 60 sh -c '[ $({NETDEVS} | wc -l) -ge {len(ifaces)} ]'",
+    ]
+    for path, name, addr in ifaces:
+        lines += [
+            f"dev=$(for f in $({NETDEVS}); do d=${{f%/device/uevent}}; "
+            f"readlink -f \"$d/device\" | grep -qF -- '{path}' && "
+            "echo \"${d##*/}\"; done | head -n 1)",
+            f"[ -n \"$dev\" ] || {{ echo 'no ntb_netdev interface under "
+            f"{path}'; exit 1; }}",
+            f"[ \"$dev\" = {name} ] || ip link set \"$dev\" name {name}",
+            f"echo 1 > /proc/sys/net/ipv6/conf/{name}/disable_ipv6",
+            f"ip addr add {addr}/{topologies.PREFIX} dev {name}",
+            f"ip link set {name} up",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# All sides have set their interface up: the NTB transport link comes up
+# when the two ntb_transport instances have found each other.
+CARRIER_WAIT = "lab-wait -t {t} grep -qx 1 /sys/class/net/{dev}/carrier\n"

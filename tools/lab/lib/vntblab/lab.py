@@ -2,15 +2,16 @@
 """A lab in a run directory: boot it, configure it, tear it down.
 
 The run directory holds everything of one lab that is not in /dev/shm:
-state.json (what runs: PIDs, RAM files, the function), <name>.pid, the
-UNIX sockets of the consoles, agents, monitors and the link, and the
-logs (<name>-console.log, <name>-qemu.log), which outlive "lab down".
+state.json (what runs: the topology, PIDs, RAM files, the function),
+<name>.pid, the UNIX sockets of the consoles, agents, monitors and links
+(<link>.sock), and the logs (<name>-console.log, <name>-qemu.log), which outlive "lab down".
 
 Each QEMU is started in its own session and process group, with no
 terminal and no inherited descriptors besides its log, so that neither a
 closing terminal nor a caller waiting for "lab up"'s output holds it.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import LabError, functions, machines
+from . import LabError, functions, machines, topologies
 from .agent import Agent
 from .qmp import Qmp
 
@@ -190,23 +191,29 @@ class Lab:
         return res
 
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
-           ep_driver="any", host_driver="any"):
-        """Boot the lab with endpoint function FUNCTION (a key of
-        functions.FUNCTIONS), its driver and the host's taken from
-        EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES). On any
-        failure, and on KeyboardInterrupt, everything started so far is
-        torn down before the exception propagates. LINK=False leaves both
-        link devices out."""
+           ep_driver="any", host_driver="any",
+           topology=topologies.DEFAULT):
+        """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
+        with endpoint function FUNCTION (a key of functions.FUNCTIONS) on
+        every link, its driver and the host's taken from EP_DRIVER and
+        HOST_DRIVER (functions.DRIVER_SOURCES). On any failure, and on
+        KeyboardInterrupt, everything started so far is torn down before
+        the exception propagates. LINK=False leaves the link devices
+        out."""
         try:
             self._up(function, iommu, link, timeout, ep_driver,
-                     host_driver)
+                     host_driver, topologies.TOPOLOGIES[topology])
         except BaseException:
             if self.owned:
                 self.down()
             raise
 
-    def _up(self, function, iommu, link, timeout, ep_driver, host_driver):
+    def _up(self, function, iommu, link, timeout, ep_driver, host_driver,
+            topo):
         fn = functions.FUNCTIONS[function]
+        if topo.multi and link and fn.epf_driver != "pci_epf_vntb":
+            raise LabError(f"topology {topo.name} takes a vNTB function, "
+                           f"not {fn.name}")
         # Without a function the endpoint never starts its link, and the
         # host's lab-epf refuses to start without one: leave it out.
         host_link = link and fn.epf_driver is not None
@@ -216,68 +223,130 @@ class Lab:
                 raise LabError(f"a lab is already running in {self.run} "
                                "(lab down first)")
             self.down()
-        self.state = {"function": fn.name, "iommu": iommu, "link": link,
+        self.state = {"topology": topo.name, "function": fn.name,
+                      "iommu": iommu, "link": link,
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "status": "booting", "machines": {}}
         self.save_state()
         self.owned = True
-        (self.run / "link.sock").unlink(missing_ok=True)
+        self._remove_link_sockets()
 
         env = self.env
-        ep, ep_args = machines.endpoint(
-            self.run, self.shm_path("ep"), env["LAB_EP_KERNEL"],
-            env["LAB_EP_INITRD"], iommu=iommu, link=link,
-            epc_props=fn.epc_props)
-        host, host_args = machines.host(
-            self.run, self.shm_path("host"), env["LAB_HOST_KERNEL"],
-            env["LAB_HOST_INITRD"], link=host_link)
+        slot = topologies.LINK_SLOT if topo.multi else None
         sq = shlex.quote
-
-        with self._step("boot ep (arm64" + (", SMMUv3)" if iommu else ")"),
-                        self._boot, ep, ep_args, timeout) as ep_agent:
-            if link:
-                self._step(f"set up the endpoint ({fn.name})",
-                           ep_agent.check,
-                           functions.ep_setup_script(fn, sq, ep_driver),
-                           120,
-                           "endpoint set-up")
-            with self._step("boot host (x86_64)", self._boot, host,
-                            host_args, timeout) as host_agent:
-                if host_link and (fn.host_driver or fn.host_modules):
-                    self._step("load the host drivers", host_agent.check,
-                               functions.host_setup_script(fn, host_driver),
-                               120, "host set-up")
-                if host_link and fn.netdev:
-                    self._step("bring up ntb0 on both sides",
-                               self._netdev, ep_agent, host_agent)
+        with contextlib.ExitStack() as stack:
+            ep_agents = {}
+            for name in topo.endpoints:
+                links = topo.links_of(name) if link else ()
+                ep, ep_args = machines.endpoint(
+                    self.run, name, self.shm_path(name),
+                    env["LAB_EP_KERNEL"], env["LAB_EP_INITRD"], iommu=iommu,
+                    sockets=[self.link_socket(ln) for ln in links],
+                    epc_props=fn.epc_props, slot=slot)
+                a = stack.enter_context(self._step(
+                    f"boot {name} (arm64" + (", SMMUv3)" if iommu else ")"),
+                    self._boot, ep, ep_args, timeout))
+                ep_agents[name] = a
+                if link:
+                    ctrls = [f"0000:00:{slot + k:02x}.0"
+                             for k in range(len(links))] if slot else None
+                    self._step(f"set up {name} ({fn.name})", a.check,
+                               functions.ep_setup_script(fn, sq, ep_driver,
+                                                         ctrls),
+                               120, f"{name} set-up")
+            host, host_args = machines.host(
+                self.run, self.shm_path("host"), env["LAB_HOST_KERNEL"],
+                env["LAB_HOST_INITRD"],
+                sockets=[self.link_socket(ln) for ln in topo.links]
+                if host_link else (), slot=slot)
+            host_agent = stack.enter_context(self._step(
+                "boot host (x86_64)", self._boot, host, host_args,
+                timeout))
+            if host_link and (fn.host_driver or fn.host_modules):
+                self._step("load the host drivers", host_agent.check,
+                           functions.host_setup_script(fn, host_driver),
+                           120, "host set-up")
+            if host_link and fn.netdev:
+                names = ", ".join(sorted({ln.host_if for ln in topo.links}))
+                self._step(f"bring up {names} on all sides",
+                           self._netdev, topo, ep_agents, host_agent)
         self.state["status"] = "up"
         self.save_state()
 
-    def _netdev(self, ep_agent, host_agent):
-        ep_agent.check(functions.netdev_script(functions.EP_ADDR), 90,
-                       "ntb0 set-up")
-        host_agent.check(functions.netdev_script(functions.HOST_ADDR), 90,
-                         "ntb0 set-up")
-        wait = functions.CARRIER_WAIT.format(t=60)
-        ep_agent.check(wait, 90, "waiting for the ntb0 link")
-        host_agent.check(wait, 90, "waiting for the ntb0 link")
-        ep_agent.check(f"ping -c 1 -W 10 {functions.HOST_ADDR}", 30,
-                       "ping across ntb0")
+    def link_socket(self, link):
+        return self.run / f"{link.name}.sock"
+
+    def _remove_link_sockets(self):
+        for t in topologies.TOPOLOGIES.values():
+            for ln in t.links:
+                self.link_socket(ln).unlink(missing_ok=True)
+
+    @staticmethod
+    def _ep_netdev_script(topo, name):
+        """Endpoint NAME's interfaces, one per link, and its routes to the
+        other endpoints through the host."""
+        links = topo.links_of(name)
+        ifs = []
+        for ln in links:
+            path = (f":{topologies.VBUS_BASE + ln.ep_index:02x}:00.0/"
+                    if len(links) > 1 else "")
+            ifs.append((path, ln.ep_if, ln.ep_addr))
+        script = functions.netdev_script(ifs)
+        return script + "".join(f"ip route add {net} via {gw}\n"
+                                for net, gw in topo.routes(name))
+
+    @staticmethod
+    def _await_links(links, ep_agents, host_agent):
+        """Every carrier of LINKS on both sides, then a ping of the host
+        over each."""
+        for ln in links:
+            a = ep_agents[ln.ep]
+            for who, agent, dev in ((ln.ep, a, ln.ep_if),
+                                    ("host", host_agent, ln.host_if)):
+                agent.check(functions.CARRIER_WAIT.format(t=60, dev=dev), 90,
+                            f"{who}: waiting for the {dev} link")
+        for ln in links:
+            ep_agents[ln.ep].check(f"ping -c 1 -W 10 {ln.host_addr}", 30,
+                                   f"{ln.ep}: ping across {ln.ep_if}")
+
+    def _netdev(self, topo, ep_agents, host_agent):
+        """Each link's interface on both sides, the host's forwarding and
+        the endpoints' routes through it; then wait for every carrier and
+        ping the host over each link."""
+        host_if = []
+        for ln in topo.links:
+            path = (f"/0000:00:{topologies.LINK_SLOT + ln.host_index:02x}.0/"
+                    if topo.multi else "")
+            host_if.append((path, ln.host_if, ln.host_addr))
+        for name, a in ep_agents.items():
+            a.check(self._ep_netdev_script(topo, name), 90,
+                    f"{name}: interface set-up")
+        script = functions.netdev_script(host_if)
+        if topo.forwarding:
+            script += "echo 1 > /proc/sys/net/ipv4/ip_forward\n"
+        host_agent.check(script, 90, "host: interface set-up")
+        self._await_links(topo.links, ep_agents, host_agent)
 
     # ---------------------------------------------------------- reset
 
     BOOT_ID = "cat /proc/sys/kernel/random/boot_id"
 
-    def reset_ep(self, timeout=180, setup=True):
-        """Reset the endpoint machine as a board's reset button would:
-        no shutdown, the link drops at once. Then wait for the new boot's
-        agent and, with SETUP, configure the function and ntb0 again as
-        "lab up" did; the host keeps running and is not touched."""
-        m = self.machine_state("ep")
+    def reset_ep(self, name="ep", timeout=180, setup=True):
+        """Reset endpoint machine NAME as a board's reset button would:
+        no shutdown, its links drop at once. Then wait for the new boot's
+        agent and, with SETUP, configure its functions and interfaces
+        again as "lab up" did; the host keeps running and is not
+        touched."""
+        m = self.machine_state(name)
         st = self.state
-        ep = self.agent("ep")
+        topo = topologies.TOPOLOGIES[st.get("topology", "one-ep")]
+        if name not in topo.endpoints:
+            raise LabError(f"{name} is not an endpoint machine of this lab "
+                           f"({', '.join(topo.endpoints)}): only those "
+                           "can be reset")
+        ep = self.agent(name)
         before = ep.check(self.BOOT_ID, 30, "reading the boot id").strip()
-        with Qmp(m["qmp"], "ep") as q:
+        with Qmp(m["qmp"], name) as q:
             # The machines run with -no-reboot, so that a panic stops
             # them; allow this one reset, then restore that.
             q.command("set-action", reboot="reset")
@@ -285,17 +354,22 @@ class Lab:
                 q.command("system_reset")
             finally:
                 q.command("set-action", reboot="shutdown")
-        self._step("reboot ep", self._await_new_boot, ep, before, timeout)
+        self._step(f"reboot {name}", self._await_new_boot, ep, before,
+                   timeout)
         fn = functions.FUNCTIONS[st["function"]]
         if not setup or not st["link"] or fn.epf_driver is None:
             return
-        self._step(f"set up the endpoint ({fn.name})", ep.check,
+        links = topo.links_of(name)
+        ctrls = ([f"0000:00:{topologies.LINK_SLOT + k:02x}.0"
+                  for k in range(len(links))] if topo.multi else None)
+        self._step(f"set up {name} ({fn.name})", ep.check,
                    functions.ep_setup_script(fn, shlex.quote,
-                                             st.get("ep_driver", "any")),
-                   120, "endpoint set-up")
+                                             st.get("ep_driver", "any"),
+                                             ctrls),
+                   120, f"{name} set-up")
         if fn.netdev:
-            self._step("bring up ntb0 again", self._netdev_again, ep,
-                       self.agent("host"))
+            self._step("bring its interfaces up again", self._netdev_again,
+                       topo, name, ep)
 
     def _await_new_boot(self, agent, old_id, timeout):
         deadline = time.monotonic() + timeout
@@ -310,15 +384,13 @@ class Lab:
                 return
             time.sleep(0.2)
 
-    def _netdev_again(self, ep_agent, host_agent):
-        """The endpoint's ntb0 is new; the host's is the one it had."""
-        ep_agent.check(functions.netdev_script(functions.EP_ADDR), 90,
-                       "ntb0 set-up")
-        wait = functions.CARRIER_WAIT.format(t=60)
-        ep_agent.check(wait, 90, "waiting for the ntb0 link")
-        host_agent.check(wait, 90, "waiting for the ntb0 link")
-        ep_agent.check(f"ping -c 1 -W 10 {functions.HOST_ADDR}", 30,
-                       "ping across ntb0")
+    def _netdev_again(self, topo, name, agent):
+        """Endpoint NAME's interfaces are new; the host's are the ones it
+        had."""
+        agent.check(self._ep_netdev_script(topo, name), 90,
+                    f"{name}: interface set-up")
+        self._await_links(topo.links_of(name), {name: agent},
+                          self.agent("host"))
 
     # ----------------------------------------------------------- down
 
@@ -345,7 +417,7 @@ class Lab:
             for key in ("agent", "console", "qmp"):
                 Path(m[key]).unlink(missing_ok=True)
             (self.run / f"{name}.pid").unlink(missing_ok=True)
-        (self.run / "link.sock").unlink(missing_ok=True)
+        self._remove_link_sockets()
         (self.run / STATE).unlink(missing_ok=True)
         self.state = None
         return stopped

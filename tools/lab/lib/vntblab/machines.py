@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-"""QEMU command lines of the two lab machines.
+"""QEMU command lines of the lab machines: endpoints and the host.
 
-Both machines keep their RAM in a shared memory-backend-file in /dev/shm,
+All machines keep their RAM in a shared memory-backend-file in /dev/shm,
 because the emulated link maps each machine's RAM into the other QEMU
 (Documentation/lab/emulated-link.rst). Each has:
 
@@ -22,7 +22,8 @@ CPUS = "2"
 
 @dataclass
 class Machine:
-    name: str           # "ep" or "host"; also the guest's lab.role
+    name: str           # "ep", "ep0", "host"...: the guest's lab.name
+    role: str           # "ep" or "host": the guest's lab.role
     arch: str           # guest architecture, as the build names it
     qemu: str           # binary name
     console: str        # the guest's serial console device
@@ -77,40 +78,52 @@ class Machine:
             "-qmp", f"unix:{self.qmp_sock},server=on,wait=off",
             "-kernel", str(kernel), "-initrd", str(initrd),
             "-append", " ".join([f"console={self.console}",
-                                 f"lab.role={self.name}", "panic=-1"]
+                                 f"lab.role={self.role}",
+                                 f"lab.name={self.name}", "panic=-1"]
                                 + append),
         ]
 
 
-def endpoint(run, shm, kernel, initrd, iommu=False, link=True, epc_props=""):
-    """The arm64 endpoint machine with the lab-epc controller; EPC_PROPS
-    adds properties to the lab-epc device."""
-    m = Machine("ep", "arm64", "qemu-system-aarch64", "ttyAMA0", run, shm)
-    mach = "virt,gic-version=3,memory-backend=ep-ram"
+def endpoint(run, name, shm, kernel, initrd, iommu=False, sockets=(),
+             epc_props="", slot=None):
+    """The arm64 endpoint machine NAME with one lab-epc controller per
+    link socket in SOCKETS; EPC_PROPS adds properties to each. SLOT: the
+    PCI slot of the first controller, the next ones following (default:
+    QEMU chooses)."""
+    m = Machine(name, "ep", "arm64", "qemu-system-aarch64", "ttyAMA0", run,
+                shm)
+    mem = f"{name}-ram"
+    mach = f"virt,gic-version=3,memory-backend={mem}"
     if iommu:
         mach += ",iommu=smmuv3"
     args = ["-M", mach, "-cpu", "cortex-a57"]
     args += m.common_args(kernel, initrd,
-                          ["iommu.strict=1"] if iommu else [], "ep-ram")
+                          ["iommu.strict=1"] if iommu else [], mem)
     args += ["-device", "virtio-serial-device",
              "-device", "virtconsole,chardev=agent"]
-    if link:
-        args += ["-device", f"lab-epc,socket={run / 'link.sock'},"
-                            "memdev=ep-ram" +
-                            (f",{epc_props}" if epc_props else "")]
+    for k, sock in enumerate(sockets):
+        dev = f"lab-epc,socket={sock},memdev={mem}"
+        if slot is not None:
+            dev += f",addr={slot + k:#x}"
+        if epc_props:
+            dev += f",{epc_props}"
+        args += ["-device", dev]
     return m, args
 
 
-def host(run, shm, kernel, initrd, link=True):
-    """The x86_64 host machine with the lab-epf function behind a
-    hot-plug capable root port.
+def host(run, shm, kernel, initrd, sockets=(), slot=None):
+    """The x86_64 host machine with one lab-epf function per link socket
+    in SOCKETS, each behind a hot-plug capable root port of its own. SLOT:
+    the PCI slot of the first root port, the next ones following (default:
+    QEMU chooses).
 
     x86 grants a device more than one MSI vector only through interrupt
     remapping (ntb_hw_epf wants several), so the machine has an Intel
     IOMMU that remaps interrupts; its DMA translation stays off
     (intel_iommu=off), so the host's bus addresses are its physical
     addresses, as the link expects."""
-    m = Machine("host", "x86_64", "qemu-system-x86_64", "ttyS0", run, shm)
+    m = Machine("host", "host", "x86_64", "qemu-system-x86_64", "ttyS0", run,
+                shm)
     args = ["-M", "q35,memory-backend=host-ram",
             # Firmware: Debian's qemu-system-data and seabios.
             "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
@@ -119,8 +132,11 @@ def host(run, shm, kernel, initrd, link=True):
     args += m.common_args(kernel, initrd, ["intel_iommu=off"], "host-ram")
     args += ["-device", "virtio-serial-pci,id=vser",
              "-device", "virtconsole,chardev=agent"]
-    if link:
-        args += ["-device", "pcie-root-port,id=rp0,chassis=1,slot=0",
-                 "-device", f"lab-epf,bus=rp0,socket={run / 'link.sock'},"
+    for k, sock in enumerate(sockets):
+        rp = f"pcie-root-port,id=rp{k},chassis={k + 1},slot=0"
+        if slot is not None:
+            rp += f",addr={slot + k:#x}"
+        args += ["-device", rp,
+                 "-device", f"lab-epf,bus=rp{k},socket={sock},"
                             "memdev=host-ram"]
     return m, args

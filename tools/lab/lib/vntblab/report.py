@@ -33,6 +33,8 @@ COLUMNS = (
     ("iperf3 h->e Mbit/s", "iperf3_h2e_mbps", "%.1f"),
     ("iperf3 e->h Mbit/s", "iperf3_e2h_mbps", "%.1f"),
     ("idle wakeups/s", "idle_wakeups_per_s", "%.1f"),
+    ("iperf3 ep0->ep1 Mbit/s", "iperf3_ep0_ep1_mbps", "%.1f"),
+    ("iperf3 ep1->ep0 Mbit/s", "iperf3_ep1_ep0_mbps", "%.1f"),
     ("doorbell rtt p50 us", "doorbell_rtt_p50_us", "%.1f"),
     ("doorbell rtt p99 us", "doorbell_rtt_p99_us", "%.1f"),
 )
@@ -44,6 +46,8 @@ PAIR_NOTES = {
     "ours": "our pci-epf-vntb and ntb_hw_epf",
     "ep-ours": "our pci-epf-vntb, upstream's ntb_hw_epf",
     "host-ours": "upstream's pci-epf-vntb, our ntb_hw_epf",
+    "two-ep": "ours on both links of the two-ep topology: endpoint to "
+              "endpoint, forwarded by the host",
     "doorbell": "doorbell round trip through a BAR that pci-epf-db-test "
                 "maps onto the doorbell",
     "doorbell-bar": "doorbell round trip through the controller's fixed "
