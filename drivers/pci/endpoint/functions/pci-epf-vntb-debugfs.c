@@ -90,10 +90,14 @@ static int epf_vntb_counters_show(struct seq_file *s, void *unused)
 	epf_vntb_show_counters(s, stats, epf_vntb_host_counters,
 			       ARRAY_SIZE(epf_vntb_host_counters));
 
+	/* By command number, the unknown ones (index 0) last */
 	seq_printf(s, "cmds %llu\n", epf_vntb_cmd_handled(vntb));
-	for (i = 0; i < EPF_VNTB_CMD_TYPES; i++)
-		seq_printf(s, "cmd_%s %lld\n", epf_vntb_cmd_names[i],
-			   atomic64_read(&stats->cmds[i]));
+	for (i = 1; i <= EPF_VNTB_CMD_TYPES; i++) {
+		unsigned int cmd = i % EPF_VNTB_CMD_TYPES;
+
+		seq_printf(s, "cmd_%s %lld\n", epf_vntb_cmd_names[cmd],
+			   atomic64_read(&stats->cmds[cmd]));
+	}
 	seq_printf(s, "cmd_errors %lld\n", atomic64_read(&stats->cmd_errors));
 	return 0;
 }
