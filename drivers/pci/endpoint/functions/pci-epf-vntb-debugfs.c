@@ -173,9 +173,9 @@ void epf_vntb_debugfs_add(struct epf_vntb *vntb)
  */
 void epf_vntb_debugfs_remove(struct epf_vntb *vntb)
 {
-	epf_vntb_hostile_remove(vntb);
 	debugfs_remove_recursive(vntb->debugfs);
 	vntb->debugfs = NULL;
+	epf_vntb_hostile_remove(vntb);
 }
 
 /**

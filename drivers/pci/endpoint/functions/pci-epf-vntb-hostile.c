@@ -204,13 +204,12 @@ void epf_vntb_hostile_add(struct epf_vntb *vntb)
 }
 
 /**
- * epf_vntb_hostile_remove() - remove the knob
- * @vntb: the function, being unbound
- *
- * Waits for the file's readers and writers to finish.
+ * epf_vntb_hostile_remove() - back to the good values for good
+ * @vntb: the function, being unbound, whose debugfs directory (and the
+ *	knob in it) is gone: no writer is left
  */
 void epf_vntb_hostile_remove(struct epf_vntb *vntb)
 {
-	debugfs_lookup_and_remove("corrupt", vntb->debugfs);
-	vntb->hostile = EPF_VNTB_HOSTILE_NONE;
+	scoped_guard(mutex, &vntb->ctrl_lock)
+		vntb->hostile = EPF_VNTB_HOSTILE_NONE;
 }
