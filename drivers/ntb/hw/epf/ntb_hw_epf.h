@@ -61,6 +61,51 @@ struct ntb_hw_epf_map {
 struct ntb_hw_epf;
 
 /**
+ * struct ntb_hw_epf_stats - counters of one device, shown in debugfs
+ * @peer_db_set: peer_db_set() calls of the NTB clients
+ * @db_rings: doorbell writes into the doorbell BAR (one per bit rung)
+ * @db_irqs: doorbell interrupts, per doorbell vector
+ * @link_irqs: link vector interrupts (link changes, command completions)
+ * @unused_irqs: interrupts on the unused vector
+ * @link_events: ntb_link_event() calls
+ * @cmds: commands sent
+ * @cmds_announced: commands whose answer the endpoint announced with the
+ *	link vector (command doorbell in use)
+ * @cmds_polled: commands whose answer the host polled for
+ * @cmd_timeouts: commands the endpoint did not answer in time
+ * @cmd_refused: commands the endpoint answered NTB_EPF_CMD_STATUS_ERROR
+ * @refused_cmd_status: answers that are neither OK nor ERROR
+ * @refused_doorbell: doorbell or command doorbell locations outside the
+ *	doorbell BAR: not written
+ * @refused_extension: extensions with a bad version, size or placement
+ * @refused_mw_offset: MW1_OFFSET values outside the window's BAR
+ * @refused_spad_offset: SPAD_OFFSET values outside the control BAR
+ * @endpoint_gone: LINK_STATUS reads of all-ones (an endpoint gone)
+ *
+ * The refused_* counters count the endpoint-written values that the
+ * driver's checks turned down, each time one was read.
+ */
+struct ntb_hw_epf_stats {
+	atomic64_t peer_db_set;
+	atomic64_t db_rings;
+	atomic64_t db_irqs[NTB_EPF_MAX_DB];
+	atomic64_t link_irqs;
+	atomic64_t unused_irqs;
+	atomic64_t link_events;
+	atomic64_t cmds;
+	atomic64_t cmds_announced;
+	atomic64_t cmds_polled;
+	atomic64_t cmd_timeouts;
+	atomic64_t cmd_refused;
+	atomic64_t refused_cmd_status;
+	atomic64_t refused_doorbell;
+	atomic64_t refused_extension;
+	atomic64_t refused_mw_offset;
+	atomic64_t refused_spad_offset;
+	atomic64_t endpoint_gone;
+};
+
+/**
  * struct ntb_hw_epf_db_vec - context of one doorbell vector
  * @ndev: the device
  * @bit: the doorbell bit it signals (host vector NTB_EPF_DB_SLOT(@bit))
@@ -103,6 +148,8 @@ struct ntb_hw_epf_db_vec {
  * @event_work: handles the link vector: re-runs the set-up for a
  *	rebound endpoint and reports link changes
  * @db_vec: per doorbell vector context
+ * @stats: counters since probe
+ * @debugfs: the device's debugfs directory
  */
 struct ntb_hw_epf {
 	struct ntb_dev ntb;
@@ -135,6 +182,9 @@ struct ntb_hw_epf {
 
 	struct work_struct event_work;
 	struct ntb_hw_epf_db_vec db_vec[NTB_EPF_MAX_DB];
+
+	struct ntb_hw_epf_stats stats;
+	struct dentry *debugfs;
 };
 
 static inline struct ntb_hw_epf *ntb_hw_epf_of(struct ntb_dev *ntb)
@@ -162,5 +212,10 @@ int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg);
 int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
 		      u64 size);
 int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data);
+
+void ntb_hw_epf_debugfs_init(void);
+void ntb_hw_epf_debugfs_exit(void);
+void ntb_hw_epf_debugfs_add(struct ntb_hw_epf *ndev);
+void ntb_hw_epf_debugfs_remove(struct ntb_hw_epf *ndev);
 
 #endif /* _NTB_HW_EPF_H */

@@ -17,6 +17,7 @@
 #include <linux/string_choices.h>
 
 #include "ntb_hw_epf.h"
+#include "ntb_hw_epf_trace.h"
 
 /**
  * ntb_hw_epf_ring() - write a doorbell the endpoint described
@@ -33,6 +34,7 @@ int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data)
 {
 	if (!IS_ALIGNED(pos, sizeof(u32)) ||
 	    !ntb_hw_epf_fits(ndev->db_len, pos, sizeof(u32))) {
+		atomic64_inc(&ndev->stats.refused_doorbell);
 		dev_err_ratelimited(ndev->dev,
 				    "doorbell at %#llx is outside the %#llx byte doorbell BAR\n",
 				    pos, (u64)ndev->db_len);
@@ -40,6 +42,7 @@ int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data)
 	}
 
 	writel(data, ndev->db + pos);
+	trace_ntb_hw_epf_ring(ndev, pos, data);
 
 	return 0;
 }
@@ -68,6 +71,7 @@ static bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
 	    size < NTB_EPF_EXT_END - NTB_EPF_EXT_BASE ||
 	    spad_offset < NTB_EPF_EXT_END ||
 	    NTB_EPF_EXT_BASE + size > spad_offset) {
+		atomic64_inc(&ndev->stats.refused_extension);
 		dev_err_ratelimited(ndev->dev,
 				    "bad extension: version %u size %#x scratchpads at %#x\n",
 				    readw(ndev->ctrl + NTB_EPF_EXT_VERSION),
@@ -124,6 +128,26 @@ static int ntb_hw_epf_cmd_wait(struct ntb_hw_epf *ndev, u16 *status)
 	return ret ? 0 : -ETIMEDOUT;
 }
 
+/* What the endpoint's answer means to the caller */
+static int ntb_hw_epf_cmd_result(struct ntb_hw_epf *ndev, u32 cmd, u32 arg,
+				 u16 status)
+{
+	switch (status) {
+	case NTB_EPF_CMD_STATUS_OK:
+		return 0;
+	case NTB_EPF_CMD_STATUS_ERROR:
+		atomic64_inc(&ndev->stats.cmd_refused);
+		dev_dbg(ndev->dev, "command %u (%#x) refused\n", cmd, arg);
+		return -EINVAL;
+	default:
+		atomic64_inc(&ndev->stats.refused_cmd_status);
+		dev_err_ratelimited(ndev->dev,
+				    "command %u (%#x): bad status %#x\n",
+				    cmd, arg, status);
+		return -EIO;
+	}
+}
+
 /**
  * ntb_hw_epf_cmd_locked() - send one command and wait for its answer
  * @ndev: the device
@@ -143,36 +167,33 @@ int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg)
 
 	lockdep_assert_held(&ndev->cmd_lock);
 
+	atomic64_inc(&ndev->stats.cmds);
+	trace_ntb_hw_epf_cmd_issue(ndev, cmd, arg, ndev->cmd_db);
+
 	writel(arg, ndev->ctrl + NTB_EPF_ARGUMENT);
 	writel(cmd, ndev->ctrl + NTB_EPF_COMMAND);
 
 	if (ndev->cmd_db) {
 		ret = ntb_hw_epf_ring_cmd_db(ndev);
 		if (ret)
-			return ret;
+			goto out;
 	}
 
 	ret = ntb_hw_epf_cmd_wait(ndev, &status);
 	if (ret) {
+		atomic64_inc(&ndev->stats.cmd_timeouts);
 		dev_err_ratelimited(ndev->dev, "command %u (%#x): no answer\n",
 				    cmd, arg);
-		return ret;
+		goto out;
 	}
 
+	atomic64_inc(ndev->cmd_db ? &ndev->stats.cmds_announced :
+		     &ndev->stats.cmds_polled);
 	writew(0, ndev->ctrl + NTB_EPF_CMD_STATUS);
-
-	switch (status) {
-	case NTB_EPF_CMD_STATUS_OK:
-		return 0;
-	case NTB_EPF_CMD_STATUS_ERROR:
-		dev_dbg(ndev->dev, "command %u (%#x) refused\n", cmd, arg);
-		return -EINVAL;
-	default:
-		dev_err_ratelimited(ndev->dev,
-				    "command %u (%#x): bad status %#x\n",
-				    cmd, arg, status);
-		return -EIO;
-	}
+	ret = ntb_hw_epf_cmd_result(ndev, cmd, arg, status);
+out:
+	trace_ntb_hw_epf_cmd_complete(ndev, cmd, status, ret);
+	return ret;
 }
 
 /**
@@ -237,6 +258,7 @@ static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
 
 		if (!IS_ALIGNED(off, sizeof(u32)) ||
 		    !ntb_hw_epf_fits(ndev->db_len, off, sizeof(u32))) {
+			atomic64_inc(&ndev->stats.refused_doorbell);
 			dev_err(ndev->dev,
 				"command doorbell at %#x is outside the doorbell BAR: polling\n",
 				off);

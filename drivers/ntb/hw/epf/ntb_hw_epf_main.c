@@ -17,6 +17,7 @@
 #include <linux/module.h>
 
 #include "ntb_hw_epf.h"
+#include "ntb_hw_epf_trace.h"
 
 /* vNTB as the lab (and i.MX8-style endpoints) present it. */
 #define NTB_HW_EPF_FSL_VNTB	0x0809
@@ -35,6 +36,8 @@ static irqreturn_t ntb_hw_epf_link_isr(int irq, void *data)
 {
 	struct ntb_hw_epf *ndev = data;
 
+	atomic64_inc(&ndev->stats.link_irqs);
+
 	/* A command waiting for the endpoint's answer: that may be it. */
 	wake_up(&ndev->cmd_wq);
 	queue_work(system_wq, &ndev->event_work);
@@ -46,6 +49,7 @@ static irqreturn_t ntb_hw_epf_unused_isr(int irq, void *data)
 {
 	struct ntb_hw_epf *ndev = data;
 
+	atomic64_inc(&ndev->stats.unused_irqs);
 	dev_warn_ratelimited(ndev->dev, "interrupt on the unused vector %u\n",
 			     NTB_EPF_SLOT_DB_FIRST - 1);
 
@@ -57,6 +61,9 @@ static irqreturn_t ntb_hw_epf_db_isr(int irq, void *data)
 	struct ntb_hw_epf_db_vec *vec = data;
 	struct ntb_hw_epf *ndev = vec->ndev;
 	u64 bit = BIT_ULL(vec->bit);
+
+	atomic64_inc(&ndev->stats.db_irqs[vec->bit]);
+	trace_ntb_hw_epf_db_irq(ndev, vec->bit);
 
 	/* Ordered against ntb_hw_epf_db_clear_mask(): see there. */
 	atomic64_fetch_or(bit, &ndev->db_pending);
@@ -81,6 +88,13 @@ static void ntb_hw_epf_db_replay(struct irq_work *work)
 		ntb_db_event(&ndev->ntb, __ffs64(pending));
 		pending &= pending - 1;
 	}
+}
+
+/* Tell the client that the link changed. */
+static void ntb_hw_epf_link_event(struct ntb_hw_epf *ndev)
+{
+	atomic64_inc(&ndev->stats.link_events);
+	ntb_link_event(&ndev->ntb);
 }
 
 /* The endpoint was bound anew while the host had the link enabled. */
@@ -109,7 +123,7 @@ static void ntb_hw_epf_event_work(struct work_struct *work)
 	if (ntb_hw_epf_rebound(ndev)) {
 		/* The client drops the old link before it gets a new one. */
 		if (READ_ONCE(ndev->link_seen))
-			ntb_link_event(&ndev->ntb);
+			ntb_hw_epf_link_event(ndev);
 
 		mutex_lock(&ndev->cmd_lock);
 		if (ntb_hw_epf_rebound(ndev)) {
@@ -128,7 +142,7 @@ static void ntb_hw_epf_event_work(struct work_struct *work)
 	}
 
 	if (ntb_hw_epf_link_state(ndev) != READ_ONCE(ndev->link_seen))
-		ntb_link_event(&ndev->ntb);
+		ntb_hw_epf_link_event(ndev);
 }
 
 static void *ntb_hw_epf_irq_data(struct ntb_hw_epf *ndev, unsigned int nr)
@@ -392,6 +406,8 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 	smp_store_release(&ndev->live, true);
 	queue_work(system_wq, &ndev->event_work);
 
+	ntb_hw_epf_debugfs_add(ndev);
+
 	return 0;
 
 err_teardown:
@@ -405,6 +421,8 @@ err_teardown:
 static void ntb_hw_epf_remove(struct pci_dev *pdev)
 {
 	struct ntb_hw_epf *ndev = pci_get_drvdata(pdev);
+
+	ntb_hw_epf_debugfs_remove(ndev);
 
 	/* The client is gone after this; events find no one to go to. */
 	ntb_unregister_device(&ndev->ntb);
@@ -462,7 +480,27 @@ static struct pci_driver ntb_hw_epf_driver = {
 	.probe		= ntb_hw_epf_probe,
 	.remove		= ntb_hw_epf_remove,
 };
-module_pci_driver(ntb_hw_epf_driver);
+
+/* The debugfs root outlives every device's directory. */
+static int __init ntb_hw_epf_init(void)
+{
+	int ret;
+
+	ntb_hw_epf_debugfs_init();
+	ret = pci_register_driver(&ntb_hw_epf_driver);
+	if (ret)
+		ntb_hw_epf_debugfs_exit();
+
+	return ret;
+}
+module_init(ntb_hw_epf_init);
+
+static void __exit ntb_hw_epf_exit(void)
+{
+	pci_unregister_driver(&ntb_hw_epf_driver);
+	ntb_hw_epf_debugfs_exit();
+}
+module_exit(ntb_hw_epf_exit);
 
 MODULE_DESCRIPTION("NTB host driver for PCI endpoint NTB functions");
 MODULE_LICENSE("GPL");

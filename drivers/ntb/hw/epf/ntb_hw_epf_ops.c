@@ -24,6 +24,7 @@
 #include <linux/sizes.h>
 
 #include "ntb_hw_epf.h"
+#include "ntb_hw_epf_trace.h"
 
 /**
  * ntb_hw_epf_link_state() - is the link up, as the endpoint reports it?
@@ -38,6 +39,7 @@ bool ntb_hw_epf_link_state(struct ntb_hw_epf *ndev)
 	u16 status = readw(ndev->ctrl + NTB_EPF_LINK_STATUS);
 
 	if (status == NTB_HW_EPF_GONE16) {
+		atomic64_inc(&ndev->stats.endpoint_gone);
 		dev_err_ratelimited(ndev->dev, "endpoint does not answer: link down\n");
 		return false;
 	}
@@ -124,6 +126,7 @@ static int ntb_hw_epf_mw_region(struct ntb_hw_epf *ndev, int pidx, int idx,
 	if (!idx)
 		off = readl(ndev->ctrl + NTB_EPF_MW1_OFFSET);
 	if (off >= len) {
+		atomic64_inc(&ndev->stats.refused_mw_offset);
 		dev_err_ratelimited(ndev->dev,
 				    "memory window 0 at %#x is outside its %#llx byte BAR\n",
 				    off, (u64)len);
@@ -246,6 +249,7 @@ static int ntb_hw_epf_spad(struct ntb_hw_epf *ndev, bool peer, int idx,
 		pos += (u64)ndev->spad_count * sizeof(u32);
 	if (off < min || !IS_ALIGNED(off, sizeof(u32)) ||
 	    !ntb_hw_epf_fits(ndev->ctrl_len, pos, sizeof(u32))) {
+		atomic64_inc(&ndev->stats.refused_spad_offset);
 		dev_err_ratelimited(ndev->dev,
 				    "scratchpads at %#x: outside the %#llx byte control BAR\n",
 				    off, (u64)ndev->ctrl_len);
@@ -402,8 +406,12 @@ static int ntb_hw_epf_ring_db(struct ntb_hw_epf *ndev, unsigned int bit)
 	u32 entry = readl(ndev->ctrl + NTB_EPF_DB_ENTRY_SIZE);
 	u32 data = readl(ndev->ctrl + NTB_EPF_DB_DATA(slot));
 	u32 off = readl(ndev->ctrl + NTB_EPF_DB_OFFSET(slot));
+	int ret;
 
-	return ntb_hw_epf_ring(ndev, (u64)entry * slot + off, data);
+	ret = ntb_hw_epf_ring(ndev, (u64)entry * slot + off, data);
+	if (!ret)
+		atomic64_inc(&ndev->stats.db_rings);
+	return ret;
 }
 
 static int ntb_hw_epf_peer_db_set(struct ntb_dev *ntb, u64 db_bits)
@@ -414,6 +422,8 @@ static int ntb_hw_epf_peer_db_set(struct ntb_dev *ntb, u64 db_bits)
 	if (!db_bits || db_bits & ~ndev->db_valid_mask)
 		return -EINVAL;
 
+	atomic64_inc(&ndev->stats.peer_db_set);
+	trace_ntb_hw_epf_peer_db_set(ndev, db_bits);
 	while (db_bits) {
 		ret = ntb_hw_epf_ring_db(ndev, __ffs64(db_bits));
 		if (ret) {

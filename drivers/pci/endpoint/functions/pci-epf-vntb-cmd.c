@@ -38,6 +38,7 @@
 #include <linux/jiffies.h>
 
 #include "pci-epf-vntb.h"
+#include "vntb_epf_trace.h"
 
 /* Reads what the host set, decides whether commands come by kick */
 static void epf_vntb_cmd_update_mode(struct epf_vntb *vntb)
@@ -102,6 +103,32 @@ static u16 epf_vntb_cmd_exec(struct epf_vntb *vntb, u32 cmd, u32 arg)
 	}
 }
 
+/* Counts a handled command by its type */
+static void epf_vntb_cmd_count(struct epf_vntb *vntb, u32 cmd, u16 status)
+{
+	struct epf_vntb_stats *stats = &vntb->stats;
+
+	atomic64_inc(&stats->cmds[cmd < EPF_VNTB_CMD_TYPES ? cmd : 0]);
+	if (status != NTB_EPF_CMD_STATUS_OK)
+		atomic64_inc(&stats->cmd_errors);
+}
+
+/**
+ * epf_vntb_cmd_handled() - commands handled since bind
+ * @vntb: the function
+ *
+ * Return: their number, of every type.
+ */
+u64 epf_vntb_cmd_handled(struct epf_vntb *vntb)
+{
+	u64 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < EPF_VNTB_CMD_TYPES; i++)
+		sum += atomic64_read(&vntb->stats.cmds[i]);
+	return sum;
+}
+
 /* Handles the pending command, if any; says whether there was one */
 static bool epf_vntb_cmd_handle(struct epf_vntb *vntb)
 {
@@ -118,7 +145,8 @@ static bool epf_vntb_cmd_handle(struct epf_vntb *vntb)
 	epf_vntb_write32(vntb, NTB_EPF_ARGUMENT, 0);
 
 	status = epf_vntb_cmd_exec(vntb, cmd, arg);
-	WRITE_ONCE(vntb->cmd_count, vntb->cmd_count + 1);
+	epf_vntb_cmd_count(vntb, cmd, status);
+	trace_vntb_epf_cmd(vntb, cmd, arg, status);
 
 	/* The host reads what the command changed once it sees the status */
 	dma_wmb();
@@ -133,16 +161,22 @@ static void epf_vntb_cmd_work(struct work_struct *work)
 {
 	struct epf_vntb *vntb = container_of(to_delayed_work(work),
 					     struct epf_vntb, cmd_work);
-	bool handled;
+	bool handled, rung = false;
 
 	if (vntb->db_polled)
-		epf_vntb_db_poll(vntb);
+		rung = epf_vntb_db_poll(vntb);
 
 	epf_vntb_cmd_update_mode(vntb);
 	handled = epf_vntb_cmd_handle(vntb);
 
 	if (vntb->cmd_by_kick)
 		return;
+
+	atomic64_inc(&vntb->stats.poll_passes);
+	if (handled)
+		atomic64_inc(&vntb->stats.poll_cmds);
+	if (rung)
+		atomic64_inc(&vntb->stats.poll_dbs);
 
 	/*
 	 * A host that sends a command without having set CMD_DB will never
@@ -168,15 +202,18 @@ static void epf_vntb_cmd_work(struct work_struct *work)
  * cmd_work runs gets it run again.
  *
  * Context: any, called from the doorbell interrupt.
+ * Return: whether it had cmd_work run.
  */
-void epf_vntb_cmd_kick(struct epf_vntb *vntb)
+bool epf_vntb_cmd_kick(struct epf_vntb *vntb)
 {
 	bool kick = epf_vntb_read32(vntb, NTB_EPF_HOST_CAPS) &
 		    NTB_EPF_CAP_CMD_DB;
 
-	if (epf_vntb_read32(vntb, NTB_EPF_COMMAND) ||
-	    kick != READ_ONCE(vntb->cmd_by_kick))
-		mod_delayed_work(epf_vntb_wq, &vntb->cmd_work, 0);
+	if (!epf_vntb_read32(vntb, NTB_EPF_COMMAND) &&
+	    kick == READ_ONCE(vntb->cmd_by_kick))
+		return false;
+	mod_delayed_work(epf_vntb_wq, &vntb->cmd_work, 0);
+	return true;
 }
 
 /*
@@ -202,19 +239,19 @@ void epf_vntb_cmd_kick(struct epf_vntb *vntb)
 void epf_vntb_cmd_drain(struct epf_vntb *vntb)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(EPF_VNTB_DRAIN_MS);
-	unsigned int start = READ_ONCE(vntb->cmd_count);
-	unsigned int seen = start;
+	u64 start = epf_vntb_cmd_handled(vntb);
+	u64 seen = start;
 
 	while (time_before(jiffies, end)) {
-		unsigned int now;
+		u64 now;
 
 		msleep(EPF_VNTB_DRAIN_QUIET_MS);
-		now = READ_ONCE(vntb->cmd_count);
+		now = epf_vntb_cmd_handled(vntb);
 		if (now == seen && seen != start)
 			break;
 		seen = now;
 	}
-	dev_dbg(epf_vntb_dev(vntb), "the host sent %u command(s) after link down\n",
+	dev_dbg(epf_vntb_dev(vntb), "the host sent %llu command(s) after link down\n",
 		seen - start);
 }
 

@@ -37,6 +37,7 @@
 #include <linux/sizes.h>
 
 #include "pci-epf-vntb.h"
+#include "vntb_epf_trace.h"
 
 /* Smallest BAR mapped onto the doorbell: one page of the usual size */
 #define EPF_VNTB_DB_BAR_SIZE	SZ_4K
@@ -48,12 +49,17 @@ static void epf_vntb_db_deliver(struct epf_vntb *vntb, u64 vectors)
 		unsigned int v = __ffs64(vectors);
 
 		vectors &= vectors - 1;
+		atomic64_inc(&vntb->stats.db_events[v]);
+		trace_vntb_epf_db_event(vntb, v);
 		ntb_db_event(&vntb->ntb, v);
 	}
 }
 
-/* Bits rung: pend them, deliver the unmasked ones, hold the others */
-static void epf_vntb_db_ring(struct epf_vntb *vntb, u64 bits)
+/*
+ * Bits rung: pend them, deliver the unmasked ones, hold the others.
+ * Returns the bits delivered.
+ */
+static u64 epf_vntb_db_ring(struct epf_vntb *vntb, u64 bits)
 {
 	unsigned long flags;
 	u64 deliver;
@@ -65,6 +71,7 @@ static void epf_vntb_db_ring(struct epf_vntb *vntb, u64 bits)
 	spin_unlock_irqrestore(&vntb->db_lock, flags);
 
 	epf_vntb_db_deliver(vntb, deliver);
+	return deliver;
 }
 
 /*
@@ -76,9 +83,15 @@ static void epf_vntb_db_ring(struct epf_vntb *vntb, u64 bits)
 static irqreturn_t epf_vntb_db_kick(int irq, void *data)
 {
 	struct epf_vntb *vntb = data;
+	u64 delivered;
+	bool cmd;
 
-	epf_vntb_db_ring(vntb, vntb->db_valid);
-	epf_vntb_cmd_kick(vntb);
+	atomic64_inc(&vntb->stats.kicks);
+	delivered = epf_vntb_db_ring(vntb, vntb->db_valid);
+	cmd = epf_vntb_cmd_kick(vntb);
+	if (!delivered && !cmd)
+		atomic64_inc(&vntb->stats.kicks_spurious);
+	trace_vntb_epf_kick(vntb, delivered, vntb->db_valid & ~delivered, cmd);
 	return IRQ_HANDLED;
 }
 
@@ -87,8 +100,9 @@ static irqreturn_t epf_vntb_db_kick(int irq, void *data)
  * @vntb: the function, with polled doorbells
  *
  * Context: cmd_work.
+ * Return: whether a doorbell was rung.
  */
-void epf_vntb_db_poll(struct epf_vntb *vntb)
+bool epf_vntb_db_poll(struct epf_vntb *vntb)
 {
 	u64 bits = 0;
 	unsigned int n;
@@ -103,6 +117,7 @@ void epf_vntb_db_poll(struct epf_vntb *vntb)
 	}
 	if (bits)
 		epf_vntb_db_ring(vntb, bits);
+	return bits;
 }
 
 /* Delivers what db_clear_mask() unmasked, away from its caller's locks */

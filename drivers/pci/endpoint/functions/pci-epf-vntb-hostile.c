@@ -74,8 +74,6 @@ static const char * const epf_vntb_hostile_names[] = {
 /* The input of a write: the longest name and a newline fit */
 #define EPF_VNTB_HOSTILE_INPUT_MAX	32
 
-static struct dentry *epf_vntb_hostile_root;
-
 /* First offset past the doorbell BAR, as far as the function knows it */
 static u32 epf_vntb_hostile_db_end(struct epf_vntb *vntb)
 {
@@ -195,46 +193,23 @@ static const struct file_operations epf_vntb_hostile_fops = {
 };
 
 /**
- * epf_vntb_hostile_add() - the function's debugfs file
+ * epf_vntb_hostile_add() - the knob, in the function's debugfs directory
  * @vntb: the bound function
  */
 void epf_vntb_hostile_add(struct epf_vntb *vntb)
 {
 	vntb->hostile = EPF_VNTB_HOSTILE_NONE;
-	vntb->debugfs = debugfs_create_dir(dev_name(epf_vntb_dev(vntb)),
-					   epf_vntb_hostile_root);
 	debugfs_create_file("corrupt", 0600, vntb->debugfs, vntb,
 			    &epf_vntb_hostile_fops);
 }
 
 /**
- * epf_vntb_hostile_remove() - remove the function's debugfs file
- * @vntb: the function, being unbound
- *
- * Waits for the file's readers and writers to finish.
+ * epf_vntb_hostile_remove() - back to the good values for good
+ * @vntb: the function, being unbound, whose debugfs directory (and the
+ *	knob in it) is gone: no writer is left
  */
 void epf_vntb_hostile_remove(struct epf_vntb *vntb)
 {
-	debugfs_remove_recursive(vntb->debugfs);
-	vntb->debugfs = NULL;
-	vntb->hostile = EPF_VNTB_HOSTILE_NONE;
-}
-
-/**
- * epf_vntb_hostile_module_init() - the module's debugfs directory
- *
- * Return: 0; debugfs failures are not fatal.
- */
-int epf_vntb_hostile_module_init(void)
-{
-	epf_vntb_hostile_root = debugfs_create_dir("pci-epf-vntb", NULL);
-	return 0;
-}
-
-/**
- * epf_vntb_hostile_module_exit() - remove the module's debugfs directory
- */
-void epf_vntb_hostile_module_exit(void)
-{
-	debugfs_remove_recursive(epf_vntb_hostile_root);
+	scoped_guard(mutex, &vntb->ctrl_lock)
+		vntb->hostile = EPF_VNTB_HOSTILE_NONE;
 }

@@ -17,6 +17,7 @@
 #include <linux/minmax.h>
 
 #include "pci-epf-vntb.h"
+#include "vntb_epf_trace.h"
 
 /* How many MSIs the host enabled, 0 when none; may sleep */
 static unsigned int epf_vntb_host_msis(struct epf_vntb *vntb)
@@ -30,9 +31,12 @@ static unsigned int epf_vntb_host_msis(struct epf_vntb *vntb)
 static int epf_vntb_raise(struct epf_vntb *vntb, u16 msi)
 {
 	struct pci_epf *epf = vntb->epf;
+	int ret;
 
-	return pci_epc_raise_irq(epf->epc, epf->func_no, epf->vfunc_no,
-				 PCI_IRQ_MSI, msi);
+	ret = pci_epc_raise_irq(epf->epc, epf->func_no, epf->vfunc_no,
+				PCI_IRQ_MSI, msi);
+	trace_vntb_epf_msi(vntb, msi, ret);
+	return ret;
 }
 
 static void epf_vntb_peer_db_work(struct work_struct *work)
@@ -50,14 +54,19 @@ static void epf_vntb_peer_db_work(struct work_struct *work)
 		u16 msi = EPF_VNTB_MSI(NTB_EPF_DB_SLOT(bit));
 
 		if (msi > limit) {
+			atomic64_inc(&vntb->stats.peer_db_dropped);
 			dev_dbg_ratelimited(epf_vntb_dev(vntb), "doorbell %u: the host has %u vectors\n",
 					    bit, limit);
 			continue;
 		}
 		ret = epf_vntb_raise(vntb, msi);
-		if (ret)
+		if (ret) {
+			atomic64_inc(&vntb->stats.peer_db_failed);
 			dev_err_ratelimited(epf_vntb_dev(vntb), "doorbell %u: MSI %u failed: %d\n",
 					    bit, msi, ret);
+			continue;
+		}
+		atomic64_inc(&vntb->stats.peer_db_msi);
 	}
 }
 
@@ -91,6 +100,8 @@ void epf_vntb_irq_stop(struct epf_vntb *vntb)
  */
 int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits)
 {
+	atomic64_inc(&vntb->stats.peer_db_set);
+	trace_vntb_epf_peer_db_set(vntb, bits);
 	atomic_long_or(bits, &vntb->peer_db);
 	queue_work(epf_vntb_wq, &vntb->peer_db_work);
 	return 0;
@@ -114,8 +125,11 @@ bool epf_vntb_raise_link(struct epf_vntb *vntb)
 	if (epf_vntb_host_msis(vntb) < msi)
 		return false;
 	ret = epf_vntb_raise(vntb, msi);
-	if (ret)
+	if (ret) {
 		dev_err_ratelimited(epf_vntb_dev(vntb), "link MSI failed: %d\n",
 				    ret);
-	return !ret;
+		return false;
+	}
+	atomic64_inc(&vntb->stats.link_msi);
+	return true;
 }

@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/pci_ids.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "pci-epf-vntb.h"
 
@@ -198,6 +199,9 @@ static int epf_vntb_bind(struct pci_epf *epf)
 	if (ret)
 		return ret;
 
+	/* Nothing counts yet: the interrupt and the work items are off */
+	memset(&vntb->stats, 0, sizeof(vntb->stats));
+
 	vntb->features = pci_epc_get_features(epf->epc, epf->func_no,
 					      epf->vfunc_no);
 	if (!vntb->features) {
@@ -241,7 +245,7 @@ static int epf_vntb_bind(struct pci_epf *epf)
 	if (ret)
 		goto remove_vbus;
 
-	epf_vntb_hostile_add(vntb);
+	epf_vntb_debugfs_add(vntb);
 
 	dev_info(dev, "control BAR%d, doorbells BAR%d%s, %u doorbell(s), %u window(s), %s\n",
 		 vntb->ctrl_bar, vntb->db_barno,
@@ -269,7 +273,7 @@ static void epf_vntb_unbind(struct pci_epf *epf)
 {
 	struct epf_vntb *vntb = epf_get_drvdata(epf);
 
-	epf_vntb_hostile_remove(vntb);
+	epf_vntb_debugfs_remove(vntb);
 
 	/*
 	 * The host learns of the link going down from LINK_STATUS and MSI 1,
@@ -349,21 +353,14 @@ static int __init epf_vntb_init(void)
 	if (!epf_vntb_wq)
 		return -ENOMEM;
 
-	ret = epf_vntb_hostile_module_init();
-	if (ret)
-		goto destroy_wq;
+	epf_vntb_debugfs_module_init();
 
 	ret = pci_epf_register_driver(&epf_vntb_driver);
 	if (ret) {
 		pr_err("pci_epf_vntb: driver registration failed: %d\n", ret);
-		goto hostile_exit;
+		epf_vntb_debugfs_module_exit();
+		destroy_workqueue(epf_vntb_wq);
 	}
-	return 0;
-
-hostile_exit:
-	epf_vntb_hostile_module_exit();
-destroy_wq:
-	destroy_workqueue(epf_vntb_wq);
 	return ret;
 }
 module_init(epf_vntb_init);
@@ -371,7 +368,7 @@ module_init(epf_vntb_init);
 static void __exit epf_vntb_exit(void)
 {
 	pci_epf_unregister_driver(&epf_vntb_driver);
-	epf_vntb_hostile_module_exit();
+	epf_vntb_debugfs_module_exit();
 	destroy_workqueue(epf_vntb_wq);
 }
 module_exit(epf_vntb_exit);

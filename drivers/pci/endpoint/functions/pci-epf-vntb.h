@@ -27,6 +27,8 @@
  *   -mw.c        memory windows, inbound and outbound
  *   -ntb.c       struct ntb_dev_ops and the NTB device
  *   -vbus.c      the virtual PCI bus that carries the NTB device
+ *   -debugfs.c   counters and state in debugfs
+ *   -trace.c     the tracepoints (events in vntb_epf_trace.h)
  *   -hostile.c   test-only: corrupt the control region on purpose
  */
 #ifndef __PCI_EPF_VNTB_H
@@ -91,6 +93,46 @@ struct epf_vntb_config {
 	enum pci_barno db_bar;
 	enum pci_barno mw_bar[EPF_VNTB_MAX_MWS];
 	bool db_poll;
+};
+
+/* Counters of commands by type: index 0 for the unknown ones */
+#define EPF_VNTB_CMD_TYPES	(NTB_EPF_CMD_LINK_DOWN + 1)
+
+/**
+ * struct epf_vntb_stats - counters of one bind, shown in debugfs
+ * @kicks: doorbell interrupts taken
+ * @kicks_spurious: kicks that delivered no doorbell event (every vector
+ *	masked) and found no command to run
+ * @db_events: ntb_db_event() calls, per doorbell vector
+ * @peer_db_set: peer_db_set() calls of the NTB clients
+ * @peer_db_msi: doorbell MSIs raised on the host
+ * @peer_db_dropped: doorbell bits not raised: the host has too few vectors
+ * @peer_db_failed: doorbell MSIs that the controller failed to raise
+ * @link_msi: link slot MSIs raised on the host
+ * @poll_passes: command handler passes in POLL mode (each re-arms the
+ *	EPF_VNTB_POLL_MS timer)
+ * @poll_cmds: of those, the passes that handled a command
+ * @poll_dbs: of those, the passes that found a polled doorbell rung
+ * @cmds: commands handled, per command number (index 0: unknown ones)
+ * @cmd_errors: commands answered NTB_EPF_CMD_STATUS_ERROR
+ *
+ * Atomic: they are bumped from the doorbell interrupt, the work items and
+ * the NTB clients' context without a common lock.
+ */
+struct epf_vntb_stats {
+	atomic64_t kicks;
+	atomic64_t kicks_spurious;
+	atomic64_t db_events[NTB_EPF_MAX_DB];
+	atomic64_t peer_db_set;
+	atomic64_t peer_db_msi;
+	atomic64_t peer_db_dropped;
+	atomic64_t peer_db_failed;
+	atomic64_t link_msi;
+	atomic64_t poll_passes;
+	atomic64_t poll_cmds;
+	atomic64_t poll_dbs;
+	atomic64_t cmds[EPF_VNTB_CMD_TYPES];
+	atomic64_t cmd_errors;
 };
 
 /**
@@ -163,15 +205,15 @@ struct epf_vntb_mw {
  * @cmd_work: handles commands; also polls when it has to
  * @cmd_enabled: @cmd_work is enabled; changed under epf->lock only
  * @cmd_by_kick: the host rings the command doorbell: no polling
- * @cmd_count: commands handled, for epf_vntb_cmd_drain()
  * @poll_logged: the "polling commands" line was printed for this bind
  * @lock: protects @epc_ready and the inbound state of @mw
  * @epc_ready: the controller is initialised and the BARs are set
  * @mw: memory windows
  * @vbus: the virtual bus
  * @vcfg: configuration space header of the device on @vbus
+ * @stats: counters of the current bind
+ * @debugfs: this function's debugfs directory, while bound
  * @hostile: test-only: the field kept corrupted (0: none)
- * @debugfs: test-only: this function's debugfs directory
  */
 struct epf_vntb {
 	struct pci_epf *epf;
@@ -218,7 +260,6 @@ struct epf_vntb {
 	struct delayed_work cmd_work;
 	bool cmd_enabled;
 	bool cmd_by_kick;
-	unsigned int cmd_count;
 	bool poll_logged;
 
 	struct mutex lock;		/* @epc_ready, inbound windows */
@@ -228,8 +269,9 @@ struct epf_vntb {
 	struct pci_bus *vbus;
 	u32 vcfg[PCI_STD_HEADER_SIZEOF / sizeof(u32)];
 
-	unsigned int hostile;
+	struct epf_vntb_stats stats;
 	struct dentry *debugfs;
+	unsigned int hostile;
 };
 
 /* The module's workqueue: shared by all instances, each with its items */
@@ -282,8 +324,9 @@ int epf_vntb_spad_write(struct epf_vntb *vntb, bool peer, int idx, u32 val);
 void epf_vntb_cmd_init(struct epf_vntb *vntb);
 void epf_vntb_cmd_start(struct epf_vntb *vntb);
 void epf_vntb_cmd_stop(struct epf_vntb *vntb);
-void epf_vntb_cmd_kick(struct epf_vntb *vntb);
+bool epf_vntb_cmd_kick(struct epf_vntb *vntb);
 void epf_vntb_cmd_drain(struct epf_vntb *vntb);
+u64 epf_vntb_cmd_handled(struct epf_vntb *vntb);
 
 /* -doorbell.c */
 void epf_vntb_db_init(struct epf_vntb *vntb);
@@ -292,7 +335,7 @@ int epf_vntb_db_place(struct epf_vntb *vntb);
 void epf_vntb_db_free(struct epf_vntb *vntb);
 int epf_vntb_db_request_irq(struct epf_vntb *vntb);
 void epf_vntb_db_free_irq(struct epf_vntb *vntb);
-void epf_vntb_db_poll(struct epf_vntb *vntb);
+bool epf_vntb_db_poll(struct epf_vntb *vntb);
 void epf_vntb_db_stop(struct epf_vntb *vntb);
 u64 epf_vntb_db_read(struct epf_vntb *vntb);
 void epf_vntb_db_clear(struct epf_vntb *vntb, u64 bits);
@@ -324,23 +367,18 @@ void epf_vntb_ntb_unregister(struct epf_vntb *vntb);
 int epf_vntb_vbus_create(struct epf_vntb *vntb);
 void epf_vntb_vbus_remove(struct epf_vntb *vntb);
 
+/* -debugfs.c */
+void epf_vntb_debugfs_module_init(void);
+void epf_vntb_debugfs_module_exit(void);
+void epf_vntb_debugfs_add(struct epf_vntb *vntb);
+void epf_vntb_debugfs_remove(struct epf_vntb *vntb);
+
 /* -hostile.c: test-only, see there */
 #ifdef CONFIG_PCI_EPF_VNTB_HOSTILE_TEST
-int epf_vntb_hostile_module_init(void);
-void epf_vntb_hostile_module_exit(void);
 void epf_vntb_hostile_add(struct epf_vntb *vntb);
 void epf_vntb_hostile_remove(struct epf_vntb *vntb);
 void epf_vntb_hostile_apply(struct epf_vntb *vntb);
 #else
-static inline int epf_vntb_hostile_module_init(void)
-{
-	return 0;
-}
-
-static inline void epf_vntb_hostile_module_exit(void)
-{
-}
-
 static inline void epf_vntb_hostile_add(struct epf_vntb *vntb)
 {
 }

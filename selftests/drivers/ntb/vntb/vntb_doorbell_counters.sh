@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The doorbell interrupts of this side move with traffic and stay still
 # while the link idles: pci_epf_vntb's doorbell interrupt on the
-# endpoint, ntb_hw_epf's MSIs on the host (lines of /proc/interrupts).
+# endpoint, ntb_hw_epf's MSIs on the host. Counted by the driver's own
+# debugfs counters when it has them (this project's drivers: "kicks" on
+# the endpoint, "db_irqs" on the host), else from the driver's lines of
+# /proc/interrupts.
 # Runs on either side: PEER=198.18.0.2 ./vntb_doorbell_counters.sh
 #
 #   PINGS         pings of the burst (10); each reply is a doorbell here
@@ -22,16 +25,30 @@ IDLE_TRIES=${IDLE_TRIES:-3}
 ktap_print_header
 need_link
 case "$(vntb_side)" in
-ep) irq_name=pci_epf_vntb ;;
-host) irq_name=ntb_hw_epf ;;
+ep) irq_name=pci_epf_vntb counter=kicks dir=/sys/kernel/debug/pci-epf-vntb ;;
+host) irq_name=ntb_hw_epf counter=db_irqs dir=/sys/kernel/debug/ntb_hw_epf ;;
 *) ktap_skip_all "neither pci_epf_vntb nor ntb_hw_epf loaded" ;;
 esac
-grep -q "$irq_name" /proc/interrupts ||
-	ktap_skip_all "no $irq_name interrupt in /proc/interrupts"
+
+# The driver's counters files, one per device, when it has them
+set -- "$dir"/*/counters
+if [ -r "$1" ] && grep -q "^$counter " "$1"; then
+	ktap_print_msg "counting $counter in $dir/*/counters"
+else
+	counter=
+	grep -q "$irq_name" /proc/interrupts ||
+		ktap_skip_all "no $irq_name interrupt in /proc/interrupts"
+fi
 ktap_set_plan 3
 
-# irq_count: the sum over CPUs of the interrupt lines of irq_name
+# irq_count: the driver's counter summed over its devices, or the sum
+# over CPUs of the interrupt lines of irq_name
 irq_count() {
+	if [ -n "$counter" ]; then
+		awk -v n="$counter" '$1 == n { s += $2 } END { print s + 0 }' \
+			"$dir"/*/counters
+		return
+	fi
 	grep "$irq_name" /proc/interrupts |
 		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
 		     END { print n + 0 }'
