@@ -55,8 +55,9 @@ struct ntb_hw_epf_map {
 /* How long the endpoint gets to answer one command. */
 #define NTB_HW_EPF_CMD_TIMEOUT_MS	1000
 
-/* LINK_STATUS (and any u16 register) of an endpoint that is gone. */
+/* A register of an endpoint that is gone: u16 (LINK_STATUS) and u32. */
 #define NTB_HW_EPF_GONE16	0xffff
+#define NTB_HW_EPF_GONE32	0xffffffff
 
 struct ntb_hw_epf;
 
@@ -80,7 +81,7 @@ struct ntb_hw_epf;
  * @refused_extension: extensions with a bad version, size or placement
  * @refused_mw_offset: MW1_OFFSET values outside the window's BAR
  * @refused_spad_offset: SPAD_OFFSET values outside the control BAR
- * @endpoint_gone: LINK_STATUS reads of all-ones (an endpoint gone)
+ * @endpoint_gone: LINK_STATUS or SPAD_OFFSET reads of all-ones (an endpoint gone)
  *
  * The refused_* counters count the endpoint-written values that the
  * driver's checks turned down, each time one was read.

@@ -109,7 +109,8 @@ static bool ntb_hw_epf_rebound(struct ntb_hw_epf *ndev)
  * The link vector fired: the link changed, a command ended, or the
  * endpoint was (re)bound. Set a rebound endpoint up again, then tell the
  * client when the link differs from what it last saw: not on every
- * command, which would have ntb_transport redo its handshake each time.
+ * command, which would have ntb_transport redo its handshake each time,
+ * and not once the client has disabled the link.
  */
 static void ntb_hw_epf_event_work(struct work_struct *work)
 {
@@ -141,8 +142,17 @@ static void ntb_hw_epf_event_work(struct work_struct *work)
 		mutex_unlock(&ndev->cmd_lock);
 	}
 
-	if (ntb_hw_epf_link_state(ndev) != READ_ONCE(ndev->link_seen))
+	/*
+	 * A client that took the link down itself is not told of it:
+	 * ntb_transport frees its context right after ntb_link_disable(),
+	 * and an event then would queue its link clean-up on freed memory.
+	 * Under cmd_lock, so that no event crosses a link_disable().
+	 */
+	mutex_lock(&ndev->cmd_lock);
+	if (READ_ONCE(ndev->link_enabled) &&
+	    ntb_hw_epf_link_state(ndev) != READ_ONCE(ndev->link_seen))
 		ntb_hw_epf_link_event(ndev);
+	mutex_unlock(&ndev->cmd_lock);
 }
 
 static void *ntb_hw_epf_irq_data(struct ntb_hw_epf *ndev, unsigned int nr)

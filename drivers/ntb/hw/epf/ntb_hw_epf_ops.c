@@ -91,6 +91,8 @@ static int ntb_hw_epf_link_disable(struct ntb_dev *ntb)
 	mutex_lock(&ndev->cmd_lock);
 	WRITE_ONCE(ndev->link_enabled, false);
 	ret = ntb_hw_epf_cmd_locked(ndev, NTB_EPF_CMD_LINK_DOWN, 0);
+	/* It knows: the next client's link_enable() starts from down. */
+	WRITE_ONCE(ndev->link_seen, false);
 	mutex_unlock(&ndev->cmd_lock);
 
 	return ret;
@@ -244,6 +246,11 @@ static int ntb_hw_epf_spad(struct ntb_hw_epf *ndev, bool peer, int idx,
 	}
 
 	off = readl(ndev->ctrl + NTB_EPF_SPAD_OFFSET);
+	/* An endpoint that is gone: the link is down, nothing to say */
+	if (off == NTB_HW_EPF_GONE32) {
+		atomic64_inc(&ndev->stats.endpoint_gone);
+		return -ENODEV;
+	}
 	pos = (u64)off + (u64)idx * sizeof(u32);
 	if (peer)
 		pos += (u64)ndev->spad_count * sizeof(u32);
