@@ -63,18 +63,9 @@ idle_wakeups() {
 	echo \"wakeups \$n\""
 }
 
-# Permanent neighbour entries on both sides: no ARP on the idle link
-quiet_neighbours() {
-	local ep_mac host_mac
-	ep_mac=$(ep 'cat /sys/class/net/ntb0/address') || return 1
-	host_mac=$(host 'cat /sys/class/net/ntb0/address') || return 1
-	ep "ip neigh replace $host_addr lladdr $host_mac dev ntb0 nud permanent" &&
-		host "ip neigh replace $ep_addr lladdr $ep_mac dev ntb0 nud permanent"
-}
-
 no_idle_wakeups() {
 	local out
-	quiet_neighbours || return 1
+	quiet_neighbours "$ep_addr" "$host_addr" || return 1
 	out=$(idle_wakeups)
 	# Back to learnt entries: a reloaded ntb_netdev has a new address
 	ep "ip neigh del $host_addr dev ntb0" &&

@@ -146,21 +146,12 @@ burst_moves_counters() {
 tap_check "$PINGS pings move the kick, doorbell and MSI counters by $PINGS+ on both sides" \
 	burst_moves_counters
 
-# Permanent neighbour entries on both sides: no ARP on the idle link
-quiet_neighbours() {
-	local ep_mac host_mac
-	ep_mac=$(ep 'cat /sys/class/net/ntb0/address') || return 1
-	host_mac=$(host 'cat /sys/class/net/ntb0/address') || return 1
-	ep "ip neigh replace $host_addr lladdr $host_mac dev ntb0 nud permanent" &&
-		host "ip neigh replace $ep_addr lladdr $ep_mac dev ntb0 nud permanent"
-}
-
 # Counters of both sides before and after IDLE_SECONDS of an idle link:
 # an interval to measure, not a condition to await. Sets the idle_*
 # variables (so not run in a subshell), or idle_err on failure.
 idle_ep0='' idle_ep1='' idle_host0='' idle_host1='' idle_err=''
 measure_idle() {
-	idle_err=$(quiet_neighbours 2>&1) ||
+	idle_err=$(quiet_neighbours "$ep_addr" "$host_addr" 2>&1) ||
 		{ idle_err="no permanent neighbour entries: $idle_err"; return 1; }
 	idle_ep0=$(counters ep) || { idle_err="ep: no counters"; return 1; }
 	idle_host0=$(counters host) || { idle_err="host: no counters"; return 1; }

@@ -141,6 +141,16 @@ kmemleak_ours() {
 		END { flush(); if (n) { print side ": " n " suspected leak(s)"; exit 1 } }' <<<"$out"
 }
 
+# quiet_neighbours EP-ADDR HOST-ADDR: permanent neighbour entries for
+# ntb0 on both sides of a one-ep lab, so that an idle link carries no ARP
+quiet_neighbours() {
+	local ep_mac host_mac
+	ep_mac=$(ep 'cat /sys/class/net/ntb0/address') || return 1
+	host_mac=$(host 'cat /sys/class/net/ntb0/address') || return 1
+	ep "ip neigh replace $2 lladdr $host_mac dev ntb0 nud permanent" &&
+		host "ip neigh replace $1 lladdr $ep_mac dev ntb0 nud permanent"
+}
+
 lab_teardown() {
 	lab down >/dev/null 2>&1 || true
 }
