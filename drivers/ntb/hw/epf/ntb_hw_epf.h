@@ -55,6 +55,9 @@ struct ntb_hw_epf_map {
 /* How long the endpoint gets to answer one command. */
 #define NTB_HW_EPF_CMD_TIMEOUT_MS	1000
 
+/* How long a rebound endpoint waits for the client to drop the old link */
+#define NTB_HW_EPF_RELEASE_TIMEOUT_MS	2000
+
 /* A register of an endpoint that is gone: u16 (LINK_STATUS) and u32. */
 #define NTB_HW_EPF_GONE16	0xffff
 #define NTB_HW_EPF_GONE32	0xffffffff
@@ -140,12 +143,14 @@ struct ntb_hw_epf_db_vec {
  *	COMMAND, CMD_STATUS, HOST_CAPS and the command doorbell) and
  *	protects @cmd_db, @ext and @link_enabled
  * @cmd_wq: where a command waits for the endpoint's answer when the
- *	endpoint signals it (@cmd_db); woken by the link vector
+ *	endpoint signals it (@cmd_db), woken by the link vector; and where a
+ *	rebound endpoint's set-up waits for the client to release @mw_live
  * @cmd_db: the endpoint takes the command doorbell and signals completion
  * @ext: the endpoint has this project's control-region extension
  * @link_enabled: a client enabled the link (LINK_UP sent, no LINK_DOWN)
  * @link_seen: link state last reported to the client by link_is_up
  * @live: the NTB device is registered: events may go to the NTB core
+ * @mw_live: memory windows the client has a translation in (bit per window)
  * @event_work: handles the link vector: re-runs the set-up for a
  *	rebound endpoint and reports link changes
  * @db_vec: per doorbell vector context
@@ -180,6 +185,7 @@ struct ntb_hw_epf {
 	bool link_enabled;
 	bool link_seen;
 	bool live;
+	unsigned long mw_live;
 
 	struct work_struct event_work;
 	struct ntb_hw_epf_db_vec db_vec[NTB_EPF_MAX_DB];

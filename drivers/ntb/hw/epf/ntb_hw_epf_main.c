@@ -106,6 +106,21 @@ static bool ntb_hw_epf_rebound(struct ntb_hw_epf *ndev)
 }
 
 /*
+ * ntb_transport cleans a lost link up in a work item of its own: it
+ * releases its windows, then zeroes the scratchpads. A new endpoint
+ * brought up before that would write its scratchpads at link up only to
+ * have them wiped, and the link would never come back. So the set-up of
+ * a rebound endpoint waits for the client to release its windows (a
+ * client that keeps them only delays it).
+ */
+static void ntb_hw_epf_await_release(struct ntb_hw_epf *ndev)
+{
+	if (!wait_event_timeout(ndev->cmd_wq, !READ_ONCE(ndev->mw_live),
+				msecs_to_jiffies(NTB_HW_EPF_RELEASE_TIMEOUT_MS)))
+		dev_info(ndev->dev, "the client keeps its windows: setting the endpoint up regardless\n");
+}
+
+/*
  * The link vector fired: the link changed, a command ended, or the
  * endpoint was (re)bound. Set a rebound endpoint up again, then tell the
  * client when the link differs from what it last saw: not on every
@@ -123,8 +138,10 @@ static void ntb_hw_epf_event_work(struct work_struct *work)
 
 	if (ntb_hw_epf_rebound(ndev)) {
 		/* The client drops the old link before it gets a new one. */
-		if (READ_ONCE(ndev->link_seen))
+		if (READ_ONCE(ndev->link_seen)) {
 			ntb_hw_epf_link_event(ndev);
+			ntb_hw_epf_await_release(ndev);
+		}
 
 		mutex_lock(&ndev->cmd_lock);
 		if (ntb_hw_epf_rebound(ndev)) {

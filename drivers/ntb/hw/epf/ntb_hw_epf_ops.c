@@ -195,7 +195,16 @@ static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 		return -EINVAL;
 	}
 
-	return ntb_hw_epf_cmd_mw(ndev, idx, addr, size);
+	ret = ntb_hw_epf_cmd_mw(ndev, idx, addr, size);
+	/* A clearing client has let the window go, whatever the endpoint says */
+	if (!size) {
+		clear_bit(idx, &ndev->mw_live);
+		wake_up(&ndev->cmd_wq);
+	} else if (!ret) {
+		set_bit(idx, &ndev->mw_live);
+	}
+
+	return ret;
 }
 
 static int ntb_hw_epf_mw_clear_trans(struct ntb_dev *ntb, int pidx, int idx)

@@ -34,6 +34,10 @@ class AgentTimeout(LabError):
     pass
 
 
+class AgentConnectionLost(LabError):
+    pass
+
+
 @dataclass
 class Result:
     status: int
@@ -77,8 +81,8 @@ class Session:
         try:
             self.sock.sendall(line.encode() + b"\n")
         except OSError as e:
-            raise LabError(f"{self.name}: agent connection lost: "
-                           f"{e.strerror}") from None
+            raise AgentConnectionLost(f"{self.name}: agent connection "
+                                      f"lost: {e.strerror}") from None
 
     def readline(self, deadline):
         """The next line, or None once the deadline has passed."""
@@ -92,11 +96,11 @@ class Session:
             except socket.timeout:
                 return None
             except OSError as e:
-                raise LabError(f"{self.name}: agent connection lost: "
-                               f"{e.strerror}") from None
+                raise AgentConnectionLost(f"{self.name}: agent connection "
+                                          f"lost: {e.strerror}") from None
             if not data:
-                raise LabError(f"{self.name}: the machine closed the agent "
-                               "connection")
+                raise AgentConnectionLost(f"{self.name}: the machine closed "
+                                          "the agent connection")
             self.buf += data
         line, _, self.buf = self.buf.partition(b"\n")
         return line.rstrip(b"\r").decode("ascii", "replace")
@@ -149,14 +153,22 @@ class Agent:
         its console up may be lost."""
         deadline = time.monotonic() + timeout
         token = secrets.token_hex(4)
-        with self.session(timeout) as s:
-            while time.monotonic() < deadline:
-                s.send(f"@@PING {token}")
-                wait = min(deadline, time.monotonic() + interval)
-                if s.expect(token, ("@@PONG",), wait) is not None:
-                    return True
+        while time.monotonic() < deadline:
+            try:
+                with self.session(deadline - time.monotonic()) as s:
+                    while time.monotonic() < deadline:
+                        s.send(f"@@PING {token}")
+                        wait = min(deadline, time.monotonic() + interval)
+                        if s.expect(token, ("@@PONG",), wait) is not None:
+                            return True
+                        if self.alive is not None and not self.alive():
+                            raise LabError(f"{self.name}: machine is gone")
+            except AgentConnectionLost:
+                # QEMU may drop the connection while the guest's side of
+                # the console is still being set up: connect again.
                 if self.alive is not None and not self.alive():
-                    raise LabError(f"{self.name}: machine is gone")
+                    raise LabError(f"{self.name}: machine is gone") from None
+                time.sleep(interval)
         return False
 
     def _poll(self, cid):
