@@ -161,13 +161,20 @@ void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up)
  * @vntb: the function
  * @up: the new state
  *
- * Updates LINK_STATUS and tells the endpoint's NTB clients.
+ * Updates LINK_STATUS and tells the endpoint's NTB clients, but a link
+ * down only once: a host sends LINK_DOWN more than once as it goes (its
+ * client's ntb_link_disable(), then its own teardown), and ntb_transport
+ * cleans up at every link-down event, the second time through the window
+ * buffer that the first one freed.
  *
- * Context: process context.
+ * Context: process context, commands serialised.
  */
 void epf_vntb_ctrl_set_link(struct epf_vntb *vntb, bool up)
 {
 	epf_vntb_ctrl_link_status(vntb, up);
+	if (!up && !vntb->clients_link_up)
+		return;
+	vntb->clients_link_up = up;
 	dev_dbg(epf_vntb_dev(vntb), "NTB link %s\n", up ? "up" : "down");
 	ntb_link_event(&vntb->ntb);
 }

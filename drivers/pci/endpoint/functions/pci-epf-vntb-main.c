@@ -201,6 +201,8 @@ static int epf_vntb_bind(struct pci_epf *epf)
 
 	/* Nothing counts yet: the interrupt and the work items are off */
 	memset(&vntb->stats, 0, sizeof(vntb->stats));
+	/* The NTB device is new: its clients start with the link down */
+	vntb->clients_link_up = false;
 
 	vntb->features = pci_epc_get_features(epf->epc, epf->func_no,
 					      epf->vfunc_no);

@@ -180,6 +180,7 @@ struct epf_vntb_mw {
  * @ctrl_lock: serialises the writes of the published fields and of
  *	LINK_STATUS with the test-only corruption of them
  * @link_up: the host said link up (LINK_UP command) and not down since
+ * @clients_link_up: the last link event the NTB clients had was an up
  * @dbs: the doorbell from the doorbell layer; NULL when polled
  * @db_polled: doorbells and commands are polled
  * @db_barno: BAR where the host rings
@@ -236,6 +237,7 @@ struct epf_vntb {
 	u8 *ctrl;
 	struct mutex ctrl_lock;		/* published fields, LINK_STATUS */
 	bool link_up;
+	bool clients_link_up;
 
 	struct pci_ep_doorbells *dbs;
 	bool db_polled;
