@@ -72,12 +72,20 @@ static void epf_vntb_vbus_fill_config(struct epf_vntb *vntb)
 	vntb->vcfg[PCI_SUBSYSTEM_VENDOR_ID / sizeof(u32)] = ids;
 }
 
+/*
+ * pci_remove_root_bus() deletes the host bridge that pci_scan_bus() made
+ * but leaves its creator's reference, which holds the bridge and its
+ * resource windows until put.
+ */
 static void epf_vntb_vbus_destroy(struct pci_bus *bus)
 {
+	struct pci_host_bridge *bridge = pci_find_host_bridge(bus);
+
 	pci_lock_rescan_remove();
 	pci_stop_root_bus(bus);
 	pci_remove_root_bus(bus);
 	pci_unlock_rescan_remove();
+	pci_free_host_bridge(bridge);
 }
 
 /**
