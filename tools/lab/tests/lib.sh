@@ -123,6 +123,15 @@ kmemleak_forget() {
 	echo scan > $k && echo clear > $k'
 }
 
+# Linux 6.12's ntb_transport_free(), when the NTB device goes with a
+# client attached, frees its queues' receive entries before the client is
+# removed, and with them the only reference to the buffers ntb_netdev had
+# posted (its log says "Freeing item from non-empty rx_pend_q"): those
+# leak, allocated by ntb_netdev's receive refill from ntb_complete_rxc().
+# Upstream's, whatever the NTB hardware driver; kmemleak_ours sets them
+# aside and says how many.
+UPSTREAM_RX_LEAK='ntb_complete_rxc+'
+
 # kmemleak_ours SIDE MODULE...: scan (twice: an object referenced only
 # from a register at the first scan is not reported at the second) and
 # fail, listing them, if any suspected leak was allocated by code in one
@@ -134,11 +143,20 @@ kmemleak_ours() {
 	re=$(printf '[[]%s[]]|' "$@")
 	out=$(lab run --timeout 300 "$side" -- 'k=/sys/kernel/debug/kmemleak
 	echo scan > $k && echo scan > $k && cat $k') || return 1
-	awk -v re="${re}[]] 0x[0-9a-f]+\$" -v side="$side" '
-		function flush() { if (hit) { printf "%s", rec; n++ } rec = ""; hit = 0 }
+	awk -v re="${re}^ *0x[0-9a-f]+\$" -v side="$side" -v aside="$UPSTREAM_RX_LEAK" '
+		function flush() {
+			if (hit && index(rec, aside)) set_aside++
+			else if (hit) { printf "%s", rec; n++ }
+			rec = ""; hit = 0
+		}
 		/^unreferenced object/ { flush() }
 		{ rec = rec $0 "\n"; if ($0 ~ re) hit = 1 }
-		END { flush(); if (n) { print side ": " n " suspected leak(s)"; exit 1 } }' <<<"$out"
+		END {
+			flush()
+			if (set_aside)
+				print side ": " set_aside " upstream receive buffer(s) of ntb_netdev, set aside"
+			if (n) { print side ": " n " suspected leak(s)"; exit 1 }
+		}' <<<"$out"
 }
 
 # quiet_neighbours EP-ADDR HOST-ADDR: permanent neighbour entries for
