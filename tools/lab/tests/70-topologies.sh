@@ -74,16 +74,23 @@ iperf3_to() {
 	lab run "$1" --timeout 120 -- "iperf3 -c $2 -t 3 ${3:-}"
 }
 
-two_ep() {
+# boot_topology NAME CASES DESC: boot topology NAME with our pair; when
+# it does not boot, fail DESC and the suite's other CASES - 1 cases
+boot_topology() {
 	local out
-	if ! out=$(lab_start --topology two-ep --ep-driver ours \
+	if ! out=$(lab_start --topology "$1" --ep-driver ours \
 		--host-driver ours 2>&1); then
-		tap_fail "two-ep: lab boots, every link comes up" "$out"
+		tap_fail "$1: $3" "$out"
 		lab_teardown
-		fail_cases $((TWO_EP_CASES - 1)) "the lab did not boot"
-		return
+		fail_cases $(($2 - 1)) "the lab did not boot"
+		return 1
 	fi
-	tap_ok "two-ep: lab boots, every link comes up"
+	tap_ok "$1: $3"
+}
+
+two_ep() {
+	boot_topology two-ep "$TWO_EP_CASES" "lab boots, every link comes up" ||
+		return
 
 	drivers() {
 		ours ep0 pci_epf_vntb && ours ep1 pci_epf_vntb &&
@@ -128,14 +135,8 @@ two_ep() {
 
 two_fn() {
 	local out
-	if ! out=$(lab_start --topology two-fn --ep-driver ours \
-		--host-driver ours 2>&1); then
-		tap_fail "two-fn: lab boots, both links come up" "$out"
-		lab_teardown
-		fail_cases $((TWO_FN_CASES - 1)) "the lab did not boot"
+	boot_topology two-fn "$TWO_FN_CASES" "lab boots, both links come up" ||
 		return
-	fi
-	tap_ok "two-fn: lab boots, both links come up"
 
 	# Two functions in configfs, each with a controller of its own as
 	# its primary interface, two function devices on the pci-epf bus;

@@ -204,6 +204,12 @@ def cmd_log(lab, args):
     return 0
 
 
+def add_boot_timeout(s):
+    s.add_argument("--boot-timeout", type=float, default=180, metavar="S",
+                   help="seconds each machine may take to boot "
+                        "(default %(default)g)")
+
+
 def parser():
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -239,9 +245,7 @@ def parser():
                             "upstream's")
     s.add_argument("--no-link", action="store_true",
                    help="boot the machines without the link devices")
-    s.add_argument("--boot-timeout", type=float, default=180, metavar="S",
-                   help="seconds each machine may take to boot "
-                        "(default %(default)g)")
+    add_boot_timeout(s)
     s.set_defaults(func=cmd_up)
 
     s = sub.add_parser("down", parents=[common],
@@ -254,9 +258,7 @@ def parser():
                             "interfaces up again as \"lab up\" did")
     s.add_argument("--no-setup", action="store_true",
                    help="only wait for the new boot's agent")
-    s.add_argument("--boot-timeout", type=float, default=180, metavar="S",
-                   help="seconds the machine may take to boot "
-                        "(default %(default)g)")
+    add_boot_timeout(s)
     s.add_argument("machine", choices=[m for m in MACHINES if m != "host"],
                    help="an endpoint machine of the lab's topology; a host "
                         "reset is not modelled by the link")

@@ -330,6 +330,9 @@ class Lab:
     # ---------------------------------------------------------- reset
 
     BOOT_ID = "cat /proc/sys/kernel/random/boot_id"
+    # The old boot may answer until QEMU has processed the reset: how often
+    # to ask again
+    BOOT_ID_INTERVAL = 0.2
 
     def reset_ep(self, name="ep", timeout=180, setup=True):
         """Reset endpoint machine NAME as a board's reset button would:
@@ -382,7 +385,7 @@ class Lab:
             res = agent.run(self.BOOT_ID, timeout=30)
             if res.status == 0 and res.output.strip().decode() != old_id:
                 return
-            time.sleep(0.2)
+            time.sleep(self.BOOT_ID_INTERVAL)
 
     def _netdev_again(self, topo, name, agent):
         """Endpoint NAME's interfaces are new; the host's are the ones it
