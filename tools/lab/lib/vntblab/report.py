@@ -33,6 +33,8 @@ COLUMNS = (
     ("iperf3 h->e Mbit/s", "iperf3_h2e_mbps", "%.1f"),
     ("iperf3 e->h Mbit/s", "iperf3_e2h_mbps", "%.1f"),
     ("idle wakeups/s", "idle_wakeups_per_s", "%.1f"),
+    ("loopback ping p50 us host", "loopback_host_p50_us", "%d"),
+    ("loopback ping p50 us ep", "loopback_ep_p50_us", "%d"),
     ("iperf3 ep0->ep1 Mbit/s", "iperf3_ep0_ep1_mbps", "%.1f"),
     ("iperf3 ep1->ep0 Mbit/s", "iperf3_ep1_ep0_mbps", "%.1f"),
     ("doorbell rtt p50 us", "doorbell_rtt_p50_us", "%.1f"),
@@ -56,6 +58,12 @@ PAIR_NOTES = {
 
 # ours_vs_upstream keys, as sentences on their value.
 RATIO_NOTES = {
+    "ping_p50_target_us": "ping p50 ten times lower than upstream's: "
+                          "%s us or less",
+    "ping_p50_lab_floor_us": "ping p50 the lab allows, estimated: about %s "
+                             "us (the host's loopback ping plus the "
+                             "doorbell round trip through the controller's "
+                             "BAR)",
     "ping_p50_times_lower": "ping p50: ours is %s times lower",
     "ping_p99_times_lower": "ping p99: ours is %s times lower",
     "iperf3_h2e_ratio": "iperf3 host to endpoint: ours reaches %s times "
