@@ -5,8 +5,9 @@ tools/lab/bench measures and writes the JSON, then calls write(); "bench
 --report-only" calls it on an existing JSON. Everything lands next to the
 JSON file:
 
-  bench.md          date, machine, mode, versions, the table of all runs
-                    and our pair against upstream's
+  bench.md          date, machine, mode, versions, the table of all runs,
+                    our pair against upstream's and where our pair's
+                    ping time goes
   bench-ping.png    ping round-trip distribution per pair (CDF, log x)
   bench-iperf3.png  iperf3 throughput per pair and direction
   bench-idle.png    the endpoint's idle wakeups per pair
@@ -152,6 +153,15 @@ def markdown(report):
     if ratios:
         lines += ["", "## Ours against upstream, same run", ""]
         lines += ratio_lines(ratios)
+    for run in runs:
+        hops = run.get("ping_breakdown_us")
+        if hops:
+            lines += ["", "## Where a ping's time goes, %s pair" % run["pair"],
+                      "",
+                      "Median of %s traced pings, microseconds, each "
+                      "machine by its own clock:" %
+                      run.get("ping_breakdown_pings", "-"), ""]
+            lines += ["- %s: %s" % hop for hop in hops.items()]
     lines += [
         "",
         "## Plots",
