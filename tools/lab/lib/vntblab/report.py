@@ -118,6 +118,10 @@ def ratio_lines(ratios):
         if key == "idle_wakeups_per_s" and isinstance(val, dict):
             lines.append("- idle wakeups/s on the endpoint: " +
                          ", ".join("%s %s" % kv for kv in val.items()))
+        elif key.endswith("_times_lower") and val is not None and val < 1:
+            # "0.84 times lower" reads better as "1.19 times higher"
+            lines.append("- " + (RATIO_NOTES[key] % round(1 / val, 2))
+                         .replace(" lower", " higher"))
         elif key in RATIO_NOTES:
             lines.append("- " + RATIO_NOTES[key] %
                          ("-" if val is None else val))
