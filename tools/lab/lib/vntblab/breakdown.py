@@ -57,10 +57,10 @@ HOST_MILESTONES = (
     ("wake", lambda e, r: e == "sched_wakeup" and "comm=ping " in r),
 )
 
-# The endpoint's doorbell interrupt is shared with the controller, whose
-# handler runs first: the kick starts at the first handler of that IRQ.
+# After the kick: the endpoint's doorbell interrupt is shared with the
+# controller, whose handler runs first, so analyse() starts the kick at the
+# first handler of that IRQ.
 EP_MILESTONES = (
-    ("kick", None),
     ("rx", lambda e, r: e == "netif_receive_skb" and "dev=ntb0" in r),
     ("xmit", lambda e, r: e == "net_dev_start_xmit" and "dev=ntb0" in r),
     ("peer_db_set", lambda e, r: e == "vntb_epf_peer_db_set"),
@@ -138,7 +138,7 @@ def analyse(host_trace, ep_trace):
     if irq is None:
         return {}
     ep_wanted = (("kick", lambda e, r: e == "irq_handler_entry" and
-                  ("irq=%s " % irq) in r),) + EP_MILESTONES[1:]
+                  ("irq=%s " % irq) in r),) + EP_MILESTONES
     host = [m for m in (milestones(b, HOST_MILESTONES)
                         for b in bursts(parse(host_trace))) if m]
     ep = [m for m in (milestones(b, ep_wanted) for b in bursts(ep_events))
