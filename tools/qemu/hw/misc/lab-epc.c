@@ -23,7 +23,6 @@
 #include "qemu/log.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
-#include "qemu/sockets.h"
 #include "qemu/bswap.h"
 #include "qemu/bitops.h"
 #include "qemu/host-utils.h"
@@ -36,7 +35,7 @@
 #include "sysemu/sysemu.h"
 #include "exec/address-spaces.h"
 #include "qom/object.h"
-#include "lab-link.h"
+#include "lab-ep.h"
 
 #define TYPE_LAB_EPC "lab-epc"
 OBJECT_DECLARE_SIMPLE_TYPE(LabEpcState, LAB_EPC)
@@ -172,22 +171,6 @@ typedef struct LabEpcOutbound {
     MemoryRegion alias;
 } LabEpcOutbound;
 
-/*
- * The host machine's RAM, mapped from the descriptor it sent. When the host
- * disconnects, a memory map being retired may still point at the region;
- * as the region's owner, this object lives until the last such reference
- * is dropped, and the RAM is unmapped after that.
- */
-#define TYPE_LAB_EPC_HOST_RAM "lab-epc-host-ram"
-OBJECT_DECLARE_SIMPLE_TYPE(LabEpcHostRam, LAB_EPC_HOST_RAM)
-
-struct LabEpcHostRam {
-    Object parent_obj;
-    MemoryRegion mr;
-    uint64_t base;              /* bus address of the host RAM */
-    uint64_t size;
-};
-
 struct LabEpcState {
     PCIDevice parent_obj;
 
@@ -202,15 +185,8 @@ struct LabEpcState {
     MemoryRegion regs;
     MemoryRegion aperture;
 
-    /* The endpoint machine's RAM (memdev) */
-    MemoryRegion *ram;
-    uint64_t ram_size;
-
-    int listen_fd;
-    Notifier exit_notifier;     /* removes the socket file when QEMU exits */
-    LabLink link;
-    /* Set once the connected host sent a valid HELLO */
-    LabEpcHostRam *host_ram;
+    /* Socket, host connection, endpoint and host RAM */
+    LabEp ep;
 
     /* Registers */
     uint32_t ctrl;
@@ -231,26 +207,12 @@ struct LabEpcState {
 
 static bool lab_epc_host_connected(LabEpcState *s)
 {
-    return s->host_ram != NULL;
+    return lab_ep_host_connected(&s->ep);
 }
 
 static bool lab_epc_link_up(LabEpcState *s)
 {
     return s->status & LAB_EPC_STATUS_LINK_UP;
-}
-
-static void lab_epc_send(LabEpcState *s, uint32_t type, const void *payload,
-                         uint32_t len)
-{
-    /* A failure is reported by lab_epc_link_lost(), from a bottom half. */
-    lab_link_send(&s->link, type, payload, len, -1);
-}
-
-static void lab_epc_send_value(LabEpcState *s, uint32_t type, uint32_t value)
-{
-    LabLinkValue v = { .value = cpu_to_le32(value) };
-
-    lab_epc_send(s, type, &v, sizeof(v));
 }
 
 /* Events and interrupts in the endpoint machine */
@@ -299,9 +261,9 @@ static void lab_epc_update_status(LabEpcState *s, bool tell_host, bool event)
         return;
     }
     if (tell_host && ((old ^ s->status) & LAB_EPC_STATUS_LINK_UP)) {
-        lab_epc_send_value(s, LAB_MSG_LINK, lab_epc_link_up(s));
+        lab_ep_send_value(&s->ep, LAB_MSG_LINK, lab_epc_link_up(s));
         if (lab_epc_link_up(s) && (s->intx & LAB_EPC_INTX_LEVEL)) {
-            lab_epc_send_value(s, LAB_MSG_INTX, 1);
+            lab_ep_send_value(&s->ep, LAB_MSG_INTX, 1);
         }
     }
     if (event) {
@@ -412,41 +374,25 @@ static bool lab_epc_has_iommu(LabEpcState *s)
 static void lab_epc_bar_desc(LabEpcState *s, unsigned n, LabLinkBar *bar)
 {
     LabEpcInbound *ib = &s->ib[n];
-    uint64_t off = ib->cur_target - s->ram_base;
+    LabLinkPath path = LAB_PATH_FAST;
 
-    memset(bar, 0, sizeof(*bar));
-    if (!(ib->cur_flags & LAB_LINK_BAR_ENABLE)) {
-        bar->path = cpu_to_le32(LAB_PATH_NONE);
-        return;
-    }
-    bar->size = cpu_to_le64(ib->cur_size);
-    bar->flags = cpu_to_le32(ib->cur_flags);
-    if (lab_epc_is_db_bar(s, n)) {
-        bar->path = cpu_to_le32(LAB_PATH_MESSAGE);
-        return;
-    }
     /*
-     * Without an IOMMU, bus addresses are physical addresses: a target
-     * inside the RAM is plain shared memory that the host can map.
+     * The doorbell is the controller's own register; with an IOMMU, every
+     * access must go through it as DMA of the controller.
      */
-    if (!lab_epc_has_iommu(s) && ib->cur_target >= s->ram_base &&
-        off < s->ram_size && ib->cur_size <= s->ram_size - off) {
-        bar->path = cpu_to_le32(LAB_PATH_FAST);
-        bar->ram_offset = cpu_to_le64(off);
-    } else {
-        bar->path = cpu_to_le32(LAB_PATH_MESSAGE);
+    if (lab_epc_is_db_bar(s, n) || lab_epc_has_iommu(s)) {
+        path = LAB_PATH_MESSAGE;
     }
+    lab_ep_bar_desc(&s->ep, bar, ib->cur_flags, ib->cur_size, path,
+                    ib->cur_target);
 }
 
 static void lab_epc_send_bar(LabEpcState *s, unsigned n)
 {
-    LabLinkBarMsg msg = { .index = cpu_to_le32(n) };
+    LabLinkBar bar;
 
-    if (!lab_epc_host_connected(s)) {
-        return;
-    }
-    lab_epc_bar_desc(s, n, &msg.bar);
-    lab_epc_send(s, LAB_MSG_BAR, &msg, sizeof(msg));
+    lab_epc_bar_desc(s, n, &bar);
+    lab_ep_send_bar(&s->ep, n, &bar);
 }
 
 /* Commit inbound entry @n: a write of @flags to its FLAGS register. */
@@ -577,7 +523,7 @@ static void lab_epc_mem_read(LabEpcState *s, const LabLinkMemRead *req)
                           TYPE_LAB_EPC, req->bar, offset, addr);
         }
     }
-    lab_epc_send(s, LAB_MSG_MEM_READ_REPLY, &reply, sizeof(reply));
+    lab_ep_send(&s->ep, LAB_MSG_MEM_READ_REPLY, &reply, sizeof(reply));
 }
 
 static void lab_epc_mem_write(LabEpcState *s, const LabLinkMemWrite *req)
@@ -614,32 +560,25 @@ static void lab_epc_ob_unmap(LabEpcState *s, LabEpcOutbound *ob)
     }
 }
 
-static bool lab_epc_host_range_ok(LabEpcState *s, uint64_t pci, uint64_t size)
-{
-    LabEpcHostRam *hr = s->host_ram;
-
-    return pci >= hr->base && pci - hr->base < hr->size &&
-           size <= hr->size - (pci - hr->base);
-}
-
 /* Map window @n if it is enabled and a host is connected. */
 static void lab_epc_ob_map(LabEpcState *s, unsigned n)
 {
     LabEpcOutbound *ob = &s->ob[n];
     g_autofree char *name = NULL;
+    uint64_t off;
 
     if (!ob->enabled || !lab_epc_host_connected(s) || ob->mapped) {
         return;
     }
-    if (!lab_epc_host_range_ok(s, ob->cur_pci, ob->cur_size)) {
+    if (!lab_ep_host_range(&s->ep, ob->cur_pci, ob->cur_size, &off)) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: window %u: host range 0x%" PRIx64
                       " + 0x%" PRIx64 " is outside host memory; not mapped\n",
                       TYPE_LAB_EPC, n, ob->cur_pci, ob->cur_size);
         return;
     }
     name = g_strdup_printf("lab-epc-outbound%u", n);
-    memory_region_init_alias(&ob->alias, OBJECT(s), name, &s->host_ram->mr,
-                             ob->cur_pci - s->host_ram->base, ob->cur_size);
+    memory_region_init_alias(&ob->alias, OBJECT(s), name,
+                             &s->ep.host_ram->mr, off, ob->cur_size);
     memory_region_add_subregion(&s->aperture, ob->cur_aper, &ob->alias);
     ob->mapped = true;
 }
@@ -648,6 +587,7 @@ static void lab_epc_ob_map(LabEpcState *s, unsigned n)
 static void lab_epc_ob_commit(LabEpcState *s, unsigned n, uint32_t ctrl)
 {
     LabEpcOutbound *ob = &s->ob[n];
+    uint64_t off;
     unsigned i;
 
     if (ctrl & ~LAB_EPC_OB_CTRL_ENABLE) {
@@ -678,7 +618,7 @@ static void lab_epc_ob_commit(LabEpcState *s, unsigned n, uint32_t ctrl)
         }
         /* Without a host the range is checked when one connects. */
         if (lab_epc_host_connected(s) &&
-            !lab_epc_host_range_ok(s, ob->pci, ob->size)) {
+            !lab_ep_host_range(&s->ep, ob->pci, ob->size, &off)) {
             qemu_log_mask(LOG_GUEST_ERROR, "%s: window %u: host range 0x%"
                           PRIx64 " + 0x%" PRIx64 " is outside host memory\n",
                           TYPE_LAB_EPC, n, ob->pci, ob->size);
@@ -721,100 +661,33 @@ static const MemoryRegionOps lab_epc_aperture_ops = {
 
 /* The host connection */
 
-/* Forget the host: unmap its memory and tell the endpoint software. */
-static void lab_epc_host_gone(LabEpcState *s)
+/* The host left: unmap its memory and tell the endpoint software. */
+static void lab_epc_host_gone(void *opaque)
 {
-    LabEpcHostRam *hr = s->host_ram;
+    LabEpcState *s = opaque;
     unsigned i;
 
-    lab_link_close(&s->link);
-    if (hr) {
-        memory_region_transaction_begin();
-        for (i = 0; i < LAB_EPC_NUM_WINDOWS; i++) {
-            lab_epc_ob_unmap(s, &s->ob[i]);
-        }
-        memory_region_transaction_commit();
-        s->host_ram = NULL;
-        object_unref(OBJECT(hr));
+    memory_region_transaction_begin();
+    for (i = 0; i < LAB_EPC_NUM_WINDOWS; i++) {
+        lab_epc_ob_unmap(s, &s->ob[i]);
     }
+    memory_region_transaction_commit();
     lab_epc_set_host_msi(s, 0);
     lab_epc_update_status(s, false, true);
 }
 
-static void lab_epc_link_lost(void *opaque)
+static void lab_epc_host_connected_cb(void *opaque)
 {
     LabEpcState *s = opaque;
-
-    if (lab_epc_host_connected(s)) {
-        info_report("%s: host disconnected", TYPE_LAB_EPC);
-    }
-    lab_epc_host_gone(s);
-}
-
-static void lab_epc_send_config(LabEpcState *s)
-{
-    LabLinkConfig cfg = {
-        .version = cpu_to_le32(LAB_LINK_VERSION),
-        .flags = cpu_to_le32(LAB_LINK_CONFIG_RAM_FD |
-                             (s->ctrl & LAB_EPC_CTRL_LINK_ENABLE ?
-                              LAB_LINK_CONFIG_LINK_UP : 0)),
-        .id = cpu_to_le32(s->hdr_id),
-        .class = cpu_to_le32(s->hdr_class),
-        .subsys = cpu_to_le32(s->hdr_subsys),
-        .misc = cpu_to_le32(s->hdr_misc),
-        .msi_cap = cpu_to_le32(s->msi_cap),
-        .ram_size = cpu_to_le64(s->ram_size),
+    LabLinkBar bar[LAB_LINK_NUM_BARS];
+    LabEpFunction fn = {
+        .id = s->hdr_id,
+        .class = s->hdr_class,
+        .subsys = s->hdr_subsys,
+        .misc = s->hdr_misc,
+        .msi_cap = s->msi_cap,
     };
     unsigned n;
-
-    for (n = 0; n < LAB_LINK_NUM_BARS; n++) {
-        lab_epc_bar_desc(s, n, &cfg.bar[n]);
-    }
-    lab_link_send(&s->link, LAB_MSG_CONFIG, &cfg, sizeof(cfg),
-                  memory_region_get_fd(s->ram));
-}
-
-static void lab_epc_hello(LabEpcState *s, const void *payload, uint32_t len,
-                          int *fd)
-{
-    const LabLinkHello *hello = payload;
-    uint64_t base, size;
-    LabEpcHostRam *hr;
-    Error *err = NULL;
-    unsigned n;
-
-    if (len != sizeof(*hello) || le32_to_cpu(hello->version) !=
-        LAB_LINK_VERSION || *fd < 0) {
-        error_report("%s: host sent a bad HELLO (%u bytes, version %u, %s);"
-                     " disconnecting", TYPE_LAB_EPC, len,
-                     len >= 4 ? le32_to_cpu(hello->version) : 0,
-                     *fd < 0 ? "no memory descriptor" : "with descriptor");
-        lab_epc_host_gone(s);
-        return;
-    }
-    base = le64_to_cpu(hello->ram_base);
-    size = le64_to_cpu(hello->ram_size);
-    if (!size || size % qemu_real_host_page_size() || base + size < base) {
-        error_report("%s: host RAM 0x%" PRIx64 " + 0x%" PRIx64 " is invalid;"
-                     " disconnecting", TYPE_LAB_EPC, base, size);
-        lab_epc_host_gone(s);
-        return;
-    }
-
-    hr = LAB_EPC_HOST_RAM(object_new(TYPE_LAB_EPC_HOST_RAM));
-    hr->base = base;
-    hr->size = size;
-    memory_region_init_ram_from_fd(&hr->mr, OBJECT(hr), "lab-epc-host-ram",
-                                   size, RAM_SHARED, *fd, 0, &err);
-    if (err) {
-        error_reportf_err(err, "%s: cannot map host RAM; disconnecting: ",
-                          TYPE_LAB_EPC);
-        object_unref(OBJECT(hr));
-        lab_epc_host_gone(s);
-        return;
-    }
-    *fd = -1;   /* the RAM block owns it now */
-    s->host_ram = hr;
 
     memory_region_transaction_begin();
     for (n = 0; n < LAB_EPC_NUM_WINDOWS; n++) {
@@ -823,13 +696,14 @@ static void lab_epc_hello(LabEpcState *s, const void *payload, uint32_t len,
     memory_region_transaction_commit();
 
     /* CONFIG carries the link state, no LINK message needed. */
-    lab_epc_send_config(s);
+    for (n = 0; n < LAB_LINK_NUM_BARS; n++) {
+        lab_epc_bar_desc(s, n, &bar[n]);
+    }
+    lab_ep_send_config(&s->ep, &fn, s->ctrl & LAB_EPC_CTRL_LINK_ENABLE, bar);
     lab_epc_update_status(s, false, true);
     if (lab_epc_link_up(s) && (s->intx & LAB_EPC_INTX_LEVEL)) {
-        lab_epc_send_value(s, LAB_MSG_INTX, 1);
+        lab_ep_send_value(&s->ep, LAB_MSG_INTX, 1);
     }
-    info_report("%s: host connected (RAM 0x%" PRIx64 " + 0x%" PRIx64 ")",
-                TYPE_LAB_EPC, base, size);
 }
 
 static void lab_epc_host_cfg(LabEpcState *s, const LabLinkValue *v)
@@ -846,63 +720,42 @@ static void lab_epc_host_cfg(LabEpcState *s, const LabLinkValue *v)
     lab_epc_set_host_msi(s, val);
 }
 
-static void lab_epc_recv(void *opaque, uint32_t type, const void *payload,
-                         uint32_t len, int *fd)
+static bool lab_epc_recv(void *opaque, uint32_t type, const void *payload,
+                         uint32_t len)
 {
     LabEpcState *s = opaque;
-
-    if (type == LAB_MSG_HELLO && !lab_epc_host_connected(s)) {
-        lab_epc_hello(s, payload, len, fd);
-        return;
-    }
-    if (!lab_epc_host_connected(s)) {
-        error_report("%s: host sent message type %u before HELLO;"
-                     " disconnecting", TYPE_LAB_EPC, type);
-        lab_epc_host_gone(s);
-        return;
-    }
 
     switch (type) {
     case LAB_MSG_MEM_READ:
         if (len == sizeof(LabLinkMemRead)) {
             lab_epc_mem_read(s, payload);
-            return;
+            return true;
         }
         break;
     case LAB_MSG_MEM_WRITE:
         if (len == sizeof(LabLinkMemWrite)) {
             lab_epc_mem_write(s, payload);
-            return;
+            return true;
         }
         break;
     case LAB_MSG_HOST_CFG:
         if (len == sizeof(LabLinkValue)) {
             lab_epc_host_cfg(s, payload);
-            return;
+            return true;
         }
         break;
+    case LAB_MSG_HOST_MSI:
+        /* For controllers that write MSIs themselves; HOST_CFG suffices. */
+        return len == sizeof(LabLinkHostMsi);
     }
-    qemu_log_mask(LOG_GUEST_ERROR, "%s: host sent unexpected message type %u"
-                  " (%u bytes); ignored\n", TYPE_LAB_EPC, type, len);
+    return false;
 }
 
-static void lab_epc_accept(void *opaque)
-{
-    LabEpcState *s = opaque;
-    int fd;
-
-    fd = qemu_accept(s->listen_fd, NULL, NULL);
-    if (fd < 0) {
-        return;
-    }
-    if (lab_link_connected(&s->link)) {
-        warn_report("%s: a host is already connected; refusing another",
-                    TYPE_LAB_EPC);
-        close(fd);
-        return;
-    }
-    lab_link_attach(&s->link, fd);
-}
+static const LabEpOps lab_epc_ep_ops = {
+    .host_connected = lab_epc_host_connected_cb,
+    .host_gone = lab_epc_host_gone,
+    .recv = lab_epc_recv,
+};
 
 /* BAR0 registers */
 
@@ -1192,7 +1045,7 @@ static void lab_epc_regs_write(void *opaque, hwaddr addr, uint64_t val,
             qemu_log_mask(LOG_GUEST_ERROR, "%s: MSI_RAISE %" PRIu64 " while"
                           " the link is down; ignored\n", TYPE_LAB_EPC, val);
         } else {
-            lab_epc_send_value(s, LAB_MSG_MSI, val);
+            lab_ep_send_value(&s->ep, LAB_MSG_MSI, val);
         }
         break;
     case LAB_EPC_INTX:
@@ -1204,7 +1057,7 @@ static void lab_epc_regs_write(void *opaque, hwaddr addr, uint64_t val,
         old = s->intx;
         s->intx = val & LAB_EPC_INTX_LEVEL;
         if (old != s->intx && lab_epc_link_up(s)) {
-            lab_epc_send_value(s, LAB_MSG_INTX, s->intx);
+            lab_ep_send_value(&s->ep, LAB_MSG_INTX, s->intx);
         }
         break;
     default:
@@ -1258,23 +1111,12 @@ static void lab_epc_reset(DeviceState *dev)
     s->db_asserted = false;
 }
 
-static void lab_epc_process_exit(Notifier *n, void *data)
-{
-    LabEpcState *s = container_of(n, LabEpcState, exit_notifier);
-
-    unlink(s->socket_path);
-}
-
 static void lab_epc_realize(PCIDevice *pdev, Error **errp)
 {
     LabEpcState *s = LAB_EPC(pdev);
     uint8_t *conf = pdev->config;
     int ret;
 
-    if (!s->socket_path || !*s->socket_path) {
-        error_setg(errp, "'socket' must name the UNIX socket to listen on");
-        return;
-    }
     if (!is_power_of_2(s->aperture_size) ||
         s->aperture_size < LAB_EPC_APERTURE_MIN ||
         s->aperture_size > LAB_EPC_APERTURE_MAX) {
@@ -1295,30 +1137,17 @@ static void lab_epc_realize(PCIDevice *pdev, Error **errp)
     }
     lab_epc_db_bar_init(s);
 
-    s->ram = lab_link_ram(s->memdev, s->ram_base, errp);
-    if (!s->ram) {
-        return;
-    }
-    s->ram_size = memory_region_size(s->ram);
-
     pci_config_set_interrupt_pin(conf, 0);
     ret = msi_init(pdev, 0, LAB_EPC_MSI_VECTORS, true, false, errp);
     if (ret) {
         return;
     }
-
-    lab_link_init(&s->link, DEVICE(s), LAB_EPC_SEND_TIMEOUT_MS,
-                  lab_epc_recv, lab_epc_link_lost, s);
-    s->listen_fd = unix_listen(s->socket_path, errp);
-    if (s->listen_fd < 0) {
-        lab_link_cleanup(&s->link);
+    if (!lab_ep_realize(&s->ep, DEVICE(s), s->socket_path, s->memdev,
+                        s->ram_base, LAB_EPC_SEND_TIMEOUT_MS, &lab_epc_ep_ops,
+                        s, errp)) {
         msi_uninit(pdev);
         return;
     }
-    qemu_socket_set_nonblock(s->listen_fd);
-    qemu_set_fd_handler(s->listen_fd, lab_epc_accept, NULL, s);
-    s->exit_notifier.notify = lab_epc_process_exit;
-    qemu_add_exit_notifier(&s->exit_notifier);
 
     memory_region_init_io(&s->regs, OBJECT(s), &lab_epc_regs_ops, s,
                           "lab-epc-regs", LAB_EPC_REGS_SIZE);
@@ -1336,13 +1165,7 @@ static void lab_epc_exit(PCIDevice *pdev)
 {
     LabEpcState *s = LAB_EPC(pdev);
 
-    lab_epc_host_gone(s);
-    qemu_set_fd_handler(s->listen_fd, NULL, NULL, NULL);
-    close(s->listen_fd);
-    s->listen_fd = -1;
-    qemu_remove_exit_notifier(&s->exit_notifier);
-    unlink(s->socket_path);
-    lab_link_cleanup(&s->link);
+    lab_ep_unrealize(&s->ep);
     msi_uninit(pdev);
 }
 
@@ -1350,7 +1173,7 @@ static void lab_epc_instance_init(Object *obj)
 {
     LabEpcState *s = LAB_EPC(obj);
 
-    s->listen_fd = -1;
+    lab_ep_instance_init(&s->ep);
 }
 
 static Property lab_epc_properties[] = {
@@ -1400,16 +1223,9 @@ static const TypeInfo lab_epc_info = {
     },
 };
 
-static const TypeInfo lab_epc_host_ram_info = {
-    .name = TYPE_LAB_EPC_HOST_RAM,
-    .parent = TYPE_OBJECT,
-    .instance_size = sizeof(LabEpcHostRam),
-};
-
 static void lab_epc_register_types(void)
 {
     type_register_static(&lab_epc_info);
-    type_register_static(&lab_epc_host_ram_info);
 }
 
 type_init(lab_epc_register_types)

@@ -9,7 +9,10 @@
  * to a BAR either go straight to the endpoint's RAM, which this device
  * maps (fast path), or become messages that the endpoint performs as DMA
  * of its controller (message path). MSI and INTx raised by the endpoint
- * are delivered per the host's own programming.
+ * are delivered per the host's own programming; the host's MSI programming
+ * is also passed to the endpoint, whose controller may write the MSI
+ * message itself, through an outbound window: such writes come back as
+ * HOST_WRITE messages, which this function performs as its own DMA.
  *
  * The endpoint may go away at any time: from then on the function reads
  * all-ones and drops writes, and the host machine keeps running.
@@ -85,6 +88,7 @@ struct LabEpfState {
     LabEpfBar bar[LAB_LINK_NUM_BARS];
 
     uint32_t host_msi;      /* HOST_CFG value last sent */
+    LabLinkHostMsi host_msi_cap;    /* HOST_MSI last sent */
     bool intx;
 
     /* Realize waits for CONFIG */
@@ -161,6 +165,49 @@ static void lab_epf_update_host_cfg(LabEpfState *s)
     s->host_msi = val;
     v.value = cpu_to_le32(val);
     lab_link_send(&s->link, LAB_MSG_HOST_CFG, &v, sizeof(v), -1);
+}
+
+/*
+ * Tell the endpoint how the host programmed the MSI capability, if that
+ * changed. @pdev->msi_cap is 0 until realize adds the capability.
+ */
+static void lab_epf_send_host_msi(LabEpfState *s, uint16_t control,
+                                  uint64_t address, uint16_t data)
+{
+    LabLinkHostMsi msg = {
+        .control = cpu_to_le32(control),
+        .data = cpu_to_le32(data),
+        .address = cpu_to_le64(address),
+    };
+
+    if (!lab_link_connected(&s->link) ||
+        !memcmp(&msg, &s->host_msi_cap, sizeof(msg))) {
+        return;
+    }
+    s->host_msi_cap = msg;
+    lab_link_send(&s->link, LAB_MSG_HOST_MSI, &msg, sizeof(msg), -1);
+}
+
+static void lab_epf_update_host_msi(LabEpfState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    const uint8_t *cap = pdev->config + pdev->msi_cap;
+    uint16_t control;
+    uint64_t address;
+    uint16_t data;
+
+    if (!pdev->msi_cap) {
+        return;
+    }
+    control = pci_get_word(cap + PCI_MSI_FLAGS);
+    address = pci_get_long(cap + PCI_MSI_ADDRESS_LO);
+    if (control & PCI_MSI_FLAGS_64BIT) {
+        address |= (uint64_t)pci_get_long(cap + PCI_MSI_ADDRESS_HI) << 32;
+        data = pci_get_word(cap + PCI_MSI_DATA_64);
+    } else {
+        data = pci_get_word(cap + PCI_MSI_DATA_32);
+    }
+    lab_epf_send_host_msi(s, control, address, data);
 }
 
 /*
@@ -384,6 +431,28 @@ static void lab_epf_intx(LabEpfState *s, uint32_t level)
     }
 }
 
+/* An outbound write of the endpoint outside host RAM: DMA of the function */
+static void lab_epf_host_write(LabEpfState *s, const LabLinkHostWrite *msg)
+{
+    uint64_t addr = le64_to_cpu(msg->addr);
+    uint8_t buf[8];
+
+    if (msg->size != 1 && msg->size != 2 && msg->size != 4 &&
+        msg->size != 8) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: endpoint sent a %u-byte"
+                      " HOST_WRITE; ignored\n", TYPE_LAB_EPF, msg->size);
+        return;
+    }
+    if (!lab_epf_active(s)) {
+        return;
+    }
+    stn_le_p(buf, msg->size, le64_to_cpu(msg->data));
+    if (pci_dma_write(PCI_DEVICE(s), addr, buf, msg->size) != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: endpoint's %u-byte write at 0x%"
+                      PRIx64 " failed\n", TYPE_LAB_EPF, msg->size, addr);
+    }
+}
+
 static void lab_epf_link(LabEpfState *s, uint32_t up)
 {
     if (up > 1) {
@@ -433,6 +502,12 @@ static void lab_epf_recv(void *opaque, uint32_t type, const void *payload,
             return;
         }
         break;
+    case LAB_MSG_HOST_WRITE:
+        if (len == sizeof(LabLinkHostWrite)) {
+            lab_epf_host_write(s, payload);
+            return;
+        }
+        break;
     case LAB_MSG_MEM_READ_REPLY:
         /* The answer to a read that timed out. */
         if (len == sizeof(LabLinkMemReadReply)) {
@@ -477,6 +552,7 @@ static void lab_epf_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
     }
     pci_default_write_config(pdev, addr, val, len);
     lab_epf_update_host_cfg(s);
+    lab_epf_update_host_msi(s);
 }
 
 /* Realize: connect, present what the endpoint programmed */
@@ -711,6 +787,8 @@ static void lab_epf_realize(PCIDevice *pdev, Error **errp)
     s->link_up = true;
     s->realized = true;
     lab_epf_update_bars(s);
+    /* The capability as the host finds it, before it programs it */
+    lab_epf_update_host_msi(s);
     return;
 
 err_pcie:
@@ -737,6 +815,7 @@ static void lab_epf_exit(PCIDevice *pdev)
 static void lab_epf_reset(DeviceState *dev)
 {
     LabEpfState *s = LAB_EPF(dev);
+    PCIDevice *pdev = PCI_DEVICE(s);
     LabLinkValue v = { .value = 0 };
 
     lab_epf_set_intx(s, false);
@@ -744,6 +823,13 @@ static void lab_epf_reset(DeviceState *dev)
         lab_link_send(&s->link, LAB_MSG_HOST_CFG, &v, sizeof(v), -1);
     }
     s->host_msi = 0;
+    /* What the reset leaves in the capability: no address, no data */
+    if (pdev->msi_cap) {
+        lab_epf_send_host_msi(s, pci_get_word(pdev->config + pdev->msi_cap +
+                                              PCI_MSI_FLAGS) &
+                              ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE),
+                              0, 0);
+    }
 }
 
 static void lab_epf_instance_init(Object *obj)

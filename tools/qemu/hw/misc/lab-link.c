@@ -30,6 +30,8 @@ QEMU_BUILD_BUG_ON(sizeof(LabLinkBarMsg) != 32);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkMemRead) != 16);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkMemReadReply) != 16);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkMemWrite) != 24);
+QEMU_BUILD_BUG_ON(sizeof(LabLinkHostMsi) != 16);
+QEMU_BUILD_BUG_ON(sizeof(LabLinkHostWrite) != 24);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkConfig) > LAB_LINK_MAX_PAYLOAD);
 
 /* Messages handled per call of the read handler before the main loop runs */

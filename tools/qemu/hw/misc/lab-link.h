@@ -3,11 +3,12 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * The endpoint machine (lab-epc) listens on a UNIX stream socket; the host
- * machine (lab-epf) connects to it. Every message is a fixed 8-byte header
- * followed by a payload whose size is fixed per message type; all fields
- * are little-endian. A message may carry one file descriptor
- * (SCM_RIGHTS), sent with the message's first bytes.
+ * The endpoint machine's controller (lab-epc or dw-pcie-ep) listens on a
+ * UNIX stream socket; the host machine (lab-epf) connects to it. Every
+ * message is a fixed 8-byte header followed by a payload whose size is
+ * fixed per message type; all fields are little-endian. A message may
+ * carry one file descriptor (SCM_RIGHTS), sent with the message's first
+ * bytes.
  *
  *   +--------+--------+---------------------------------+
  *   | type   | length | payload (length bytes)          |
@@ -23,7 +24,7 @@
 #ifndef HW_MISC_LAB_LINK_H
 #define HW_MISC_LAB_LINK_H
 
-#define LAB_LINK_VERSION            1
+#define LAB_LINK_VERSION            2
 
 /* Largest payload either side accepts; every message is far smaller. */
 #define LAB_LINK_MAX_PAYLOAD        1024
@@ -41,6 +42,8 @@ typedef enum LabLinkMsgType {
     LAB_MSG_MEM_READ_REPLY,     /* EP -> host */
     LAB_MSG_MEM_WRITE,          /* host -> EP, posted */
     LAB_MSG_HOST_CFG,           /* host -> EP */
+    LAB_MSG_HOST_MSI,           /* host -> EP, since version 2 */
+    LAB_MSG_HOST_WRITE,         /* EP -> host, posted, since version 2 */
 } LabLinkMsgType;
 
 typedef struct QEMU_PACKED LabLinkHeader {
@@ -148,6 +151,32 @@ typedef struct QEMU_PACKED LabLinkMemWrite {
     uint64_t offset;            /* in the BAR */
     uint64_t data;
 } LabLinkMemWrite;
+
+/*
+ * HOST_MSI: the function's MSI capability as the host programmed it, sent
+ * after the host's first CONFIG and on every host write to the
+ * capability. A controller that raises MSIs by writing the message itself
+ * (DesignWare) mirrors it into its own MSI capability; lab-epc ignores it
+ * (HOST_CFG tells it what it needs).
+ */
+typedef struct QEMU_PACKED LabLinkHostMsi {
+    uint32_t control;           /* message control word, PCI_MSI_FLAGS */
+    uint32_t data;              /* message data */
+    uint64_t address;           /* message address */
+} LabLinkHostMsi;
+
+/*
+ * HOST_WRITE: an outbound write of the endpoint to a host bus address
+ * outside the host's RAM (an MSI doorbell). The host performs it as DMA
+ * of the function, so its IOMMU or interrupt remapping sees it as the
+ * function's. Writes inside the host RAM never take this path.
+ */
+typedef struct QEMU_PACKED LabLinkHostWrite {
+    uint64_t addr;              /* host bus address */
+    uint8_t size;               /* 1, 2, 4 or 8 */
+    uint8_t reserved[7];
+    uint64_t data;
+} LabLinkHostWrite;
 
 /*
  * One end of a connection.
