@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build QEMU for the lab: Debian's qemu source package with the emulated
-# endpoint link (tools/qemu/hw/misc: lab-epc, lab-epf) added to its tree,
+# endpoint link (tools/qemu/hw/misc: lab-epc, lab-epf, and the DesignWare
+# endpoint controller dw-pcie-ep with its eDMA) added to its tree,
 # for the x86_64 and aarch64 system targets only.
 #
 # The build tree is kept per qemu package version and configured once; each
@@ -15,7 +16,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 devdir="$LAB_TOP/tools/qemu/hw/misc"
-devfiles=(lab-link.h lab-link.c lab-epc.c lab-epf.c Kconfig meson.build)
+devfiles=(lab-link.h lab-link.c lab-ep.h lab-ep.c lab-epc.c lab-epf.c
+	dw-pcie-atu.h dw-pcie-atu.c dw-edma-v0.h dw-edma-v0.c dw-pcie-ep.c
+	Kconfig meson.build)
 targets=(qemu-system-x86_64 qemu-system-aarch64)
 
 # The firmware comes from qemu-system-data, so build the same version.
