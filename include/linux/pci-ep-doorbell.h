@@ -6,11 +6,14 @@
  *
  * Two sides:
  *
- * - An endpoint controller (EPC) driver describes the auxiliary resources
- *   of its controller, at least a doorbell register, with
- *   pci_ep_aux_register(). Linux 6.12's struct pci_epc_ops has no slot for
- *   this; the registration needs no core change, and an upstream-style
- *   get_aux_resources() operation can replace it later.
+ * - An endpoint controller (EPC) driver, or a module that knows the
+ *   controller, describes the auxiliary resources of the controller, at
+ *   least a doorbell register, with pci_ep_aux_register(). Linux 6.12's
+ *   struct pci_epc_ops has no slot for this; the registration needs no
+ *   core change, and an upstream-style get_aux_resources() operation can
+ *   replace it later. The registering module is pinned while doorbells
+ *   from it are allocated: its interrupt handler is what lowers the
+ *   doorbell's level.
  *
  * - An endpoint function (EPF) driver allocates N doorbells with
  *   pci_ep_doorbell_alloc() and frees them with pci_ep_doorbell_free().
@@ -27,6 +30,7 @@
 #define __LINUX_PCI_EP_DOORBELL_H
 
 #include <linux/dma-direction.h>
+#include <linux/init.h>
 #include <linux/pci-epc.h>
 #include <linux/pci-epf.h>
 #include <linux/types.h>
@@ -79,9 +83,26 @@ struct pci_ep_aux_resource {
  */
 #define PCI_EP_AUX_MAX_COUNT	16
 
-int pci_ep_aux_register(struct device *dev,
-			const struct pci_ep_aux_resource *res,
-			unsigned int count);
+struct module;
+struct pci_ep_aux_entry;
+
+int __pci_ep_aux_register(struct device *dev,
+			  const struct pci_ep_aux_resource *res,
+			  unsigned int count, struct module *owner);
+
+/**
+ * pci_ep_aux_register() - describe the auxiliary resources of a controller
+ * @dev: the controller's device, the parent of its endpoint controller
+ * @res: its resources
+ * @count: number of entries in @res
+ *
+ * __pci_ep_aux_register() with the calling module as the owner: the module
+ * whose interrupt handler acknowledges the doorbell, which the doorbell
+ * layer pins while doorbells from @dev are allocated.
+ */
+#define pci_ep_aux_register(dev, res, count) \
+	__pci_ep_aux_register(dev, res, count, THIS_MODULE)
+
 void pci_ep_aux_unregister(struct device *dev);
 
 /*
@@ -146,7 +167,8 @@ struct pci_ep_doorbells {
 	struct pci_epf *epf;
 	enum pci_ep_doorbell_backend backend;
 	unsigned int count;
-	/* private: the embedded backend's mapping, undone on free */
+	/* private: the embedded backend's entry and mapping, undone on free */
+	struct pci_ep_aux_entry *aux;
 	struct {
 		struct device *dev;
 		dma_addr_t addr;

@@ -859,6 +859,9 @@ static irqreturn_t lab_epc_db_irq(int irq, void *data)
  * Acknowledge the doorbell, and describe it to the doorbell layer: the
  * functions learn from it where the host rings (the fixed BAR, or the
  * register's address to map a BAR onto) and which interrupt follows.
+ * pci_ep_aux_register() names this module as the doorbell's owner: the
+ * layer keeps it loaded while a function holds the doorbell, so that
+ * lab_epc_db_irq() stays in the chain as long as the function's handler.
  */
 static int lab_epc_init_doorbell(struct lab_epc *lab)
 {

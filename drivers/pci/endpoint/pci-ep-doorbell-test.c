@@ -6,7 +6,9 @@
  * They call the real exported API on a fake controller: a struct pci_epc
  * that the endpoint core never sees, whose parent is a KUnit device with
  * no IOMMU. Static stubs choose the MSI backend's answer and record the
- * DMA mappings; one case maps for real, through dma-direct.
+ * DMA mappings; one case maps for real, through dma-direct. The module
+ * that registers a doorbell, which the layer pins, is this test module
+ * or, where a case watches the pin, a stand-in struct module.
  */
 
 #include <kunit/device.h>
@@ -15,6 +17,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pci-ep-doorbell.h>
 
 #include "pci-ep-doorbell-internal.h"
@@ -176,6 +179,48 @@ static void pci_ep_db_test_register(struct kunit *test,
 	struct pci_ep_db_test *t = test->priv;
 
 	KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->parent, res, 1), 0);
+}
+
+/*
+ * A stand-in for the module that registers a doorbell, live and with the
+ * loader's base reference: try_module_get() and module_put() look at
+ * nothing else. Its reference count exists only with CONFIG_MODULE_UNLOAD.
+ */
+static struct module *pci_ep_db_test_owner(struct kunit *test)
+{
+	struct module *owner;
+
+	if (!IS_ENABLED(CONFIG_MODULE_UNLOAD))
+		kunit_skip(test, "module references need CONFIG_MODULE_UNLOAD");
+
+	owner = kunit_kzalloc(test, sizeof(*owner), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, owner);
+	owner->state = MODULE_STATE_LIVE;
+#ifdef CONFIG_MODULE_UNLOAD
+	atomic_set(&owner->refcnt, 1);
+#endif
+	return owner;
+}
+
+/* References taken on a stand-in owner, beyond the loader's base one */
+static int pci_ep_db_test_refs(struct module *owner)
+{
+#ifdef CONFIG_MODULE_UNLOAD
+	return module_refcount(owner);
+#else
+	return 0;
+#endif
+}
+
+/* Register @res with @owner as the test's controller's only resource. */
+static void pci_ep_db_test_register_owned(struct kunit *test,
+					  const struct pci_ep_aux_resource *res,
+					  struct module *owner)
+{
+	struct pci_ep_db_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, __pci_ep_aux_register(t->parent, res, 1, owner),
+			0);
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(pci_ep_db_test_free, pci_ep_doorbell_free,
@@ -548,6 +593,124 @@ static void pci_ep_db_test_dma_direct(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dbs->db[0].offset, 0x30);
 }
 
+/* Each embedded set pins the owner until it is freed, on either path. */
+static void pci_ep_db_test_pins_owner(struct kunit *test)
+{
+	static const enum pci_barno bars[] = { NO_BAR, BAR_4 };
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_doorbells *a, *b;
+	struct pci_ep_aux_resource res;
+	struct module *owner;
+	unsigned int i;
+
+	owner = pci_ep_db_test_owner(test);
+	pci_ep_db_test_stub_dma(test);
+
+	for (i = 0; i < ARRAY_SIZE(bars); i++) {
+		res = pci_ep_db_test_res(TEST_DB_PAGE, bars[i], 0);
+		pci_ep_aux_unregister(t->parent);
+		pci_ep_db_test_register_owned(test, &res, owner);
+		KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+
+		a = pci_ep_doorbell_alloc(t->epf, 1);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+		KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 1);
+		b = pci_ep_doorbell_alloc(t->epf, 4);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+		KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 2);
+
+		pci_ep_doorbell_free(a);
+		KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 1);
+		pci_ep_doorbell_free(b);
+		KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+	}
+
+	/* Registering pins nothing: only doorbells in use do. */
+	pci_ep_aux_unregister(t->parent);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+}
+
+/* A failed allocation leaves no pin behind. */
+static void pci_ep_db_test_failure_unpins(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_aux_resource res;
+	struct module *owner;
+
+	owner = pci_ep_db_test_owner(test);
+	pci_ep_db_test_stub_dma(test);
+
+	res = pci_ep_db_test_res(TEST_DB_PAGE + 2, NO_BAR, 0);
+	pci_ep_db_test_register_owned(test, &res, owner);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+	pci_ep_aux_unregister(t->parent);
+
+	t->map_ret = DMA_MAPPING_ERROR;
+	res = pci_ep_db_test_res(TEST_DB_PAGE, NO_BAR, 0);
+	pci_ep_db_test_register_owned(test, &res, owner);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+
+	/* The MSI backend's doorbells are not the owner's. */
+	pci_ep_db_test_stub_msi(test, 0);
+	t->map_ret = TEST_IOVA;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+}
+
+/* While the owner unloads, its doorbell is no longer handed out. */
+static void pci_ep_db_test_owner_going(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_aux_resource res;
+	struct module *owner;
+
+	owner = pci_ep_db_test_owner(test);
+	pci_ep_db_test_stub_dma(test);
+	res = pci_ep_db_test_res(TEST_DB_PAGE, NO_BAR, 0);
+	pci_ep_db_test_register_owned(test, &res, owner);
+
+	owner->state = MODULE_STATE_GOING;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -ENODEV);
+	KUNIT_EXPECT_EQ(test, t->maps, 0);
+
+	owner->state = MODULE_STATE_LIVE;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+}
+
+/*
+ * A set outlives the controller's registration: freeing it afterwards
+ * unmaps and unpins as usual (KASAN would see a use after free).
+ */
+static void pci_ep_db_test_unregister_in_use(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_aux_resource res;
+	struct pci_ep_doorbells *dbs;
+	struct module *owner;
+
+	owner = pci_ep_db_test_owner(test);
+	pci_ep_db_test_stub_dma(test);
+	res = pci_ep_db_test_res(TEST_DB_PAGE + 0x40, NO_BAR, 0);
+	pci_ep_db_test_register_owned(test, &res, owner);
+
+	dbs = pci_ep_doorbell_alloc(t->epf, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dbs);
+	pci_ep_aux_unregister(t->parent);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -ENODEV);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 1);
+
+	/* The same controller registers again while the old set lives. */
+	pci_ep_db_test_register_owned(test, &res, owner);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), 0);
+
+	pci_ep_doorbell_free(dbs);
+	KUNIT_EXPECT_EQ(test, t->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_refs(owner), 0);
+}
+
 static int pci_ep_db_test_init(struct kunit *test)
 {
 	struct pci_ep_db_test *t;
@@ -590,6 +753,10 @@ static struct kunit_case pci_ep_db_test_cases[] = {
 	KUNIT_CASE(pci_ep_db_test_free_unmaps),
 	KUNIT_CASE(pci_ep_db_test_map_error),
 	KUNIT_CASE(pci_ep_db_test_dma_direct),
+	KUNIT_CASE(pci_ep_db_test_pins_owner),
+	KUNIT_CASE(pci_ep_db_test_failure_unpins),
+	KUNIT_CASE(pci_ep_db_test_owner_going),
+	KUNIT_CASE(pci_ep_db_test_unregister_in_use),
 	{}
 };
 

@@ -24,22 +24,31 @@
 
 /**
  * struct pci_ep_aux_entry - the auxiliary resources of one controller
- * @node: entry in pci_ep_aux_list
- * @epc: the controller, the registry's key
+ * @node: entry in pci_ep_aux_list; empty once the controller unregistered
+ * @dev: the controller's device, the registry's key
+ * @owner: the module that registered them, whose interrupt handler lowers
+ *	the doorbell's level; pinned by each doorbell set from @res
+ * @users: doorbell sets allocated from @res and not yet freed
  * @count: number of entries in @res
  * @res: a copy of what the controller driver registered
+ *
+ * An entry lives while it is registered or while a doorbell set uses it,
+ * so that freeing a set after the controller unregistered is safe.
  */
 struct pci_ep_aux_entry {
 	struct list_head node;
 	struct device *dev;
+	struct module *owner;
+	unsigned int users;
 	unsigned int count;
 	struct pci_ep_aux_resource res[] __counted_by(count);
 };
 
 /*
  * One entry per registered controller. The lock protects the list and the
- * entries on it: lookups copy what they need out of an entry under the
- * lock, so an entry is never used after pci_ep_aux_unregister() freed it.
+ * fields of every entry, on the list or not: lookups copy what they need
+ * out of an entry under the lock, and an entry is freed, under the lock,
+ * once it is neither registered nor used.
  */
 static DEFINE_MUTEX(pci_ep_aux_lock);
 static LIST_HEAD(pci_ep_aux_list);
@@ -102,19 +111,30 @@ static int pci_ep_aux_check(struct device *dev, unsigned int i,
 }
 
 /**
- * pci_ep_aux_register() - describe the auxiliary resources of a controller
+ * __pci_ep_aux_register() - describe the auxiliary resources of a
+ *	controller
  * @dev: the controller's device, the one its endpoint controller is (or
  *	will be) created on with pci_epc_create()
  * @res: its resources
  * @count: number of entries in @res, 1 to %PCI_EP_AUX_MAX_COUNT
+ * @owner: the module whose interrupt handler acknowledges the doorbell
+ *	(lowers its level); callers use pci_ep_aux_register(), which passes
+ *	THIS_MODULE
  *
  * Called by an endpoint controller driver before it creates its endpoint
  * controller: a function can be bound to the controller from the moment
- * it exists, and finds the doorbell registered already. The resources are
- * copied: @res may live on the stack. The controller driver calls
- * pci_ep_aux_unregister() when it goes away (or when creating the
- * endpoint controller failed), after the functions bound to it have freed
- * their doorbells.
+ * it exists, and finds the doorbell registered already. A module that
+ * adds a doorbell to a controller it does not drive registers once the
+ * controller is up, and functions bound before that get -ENODEV. The
+ * resources are copied: @res may live on the stack. The registering
+ * module calls pci_ep_aux_unregister() when the controller goes away (or
+ * when creating the endpoint controller failed).
+ *
+ * Each doorbell set that pci_ep_doorbell_alloc() hands out from @dev holds
+ * a reference to @owner until pci_ep_doorbell_free(): a function that
+ * holds doorbells has its own handler on the doorbell's interrupt, and if
+ * @owner's handler disappeared the interrupt would never be lowered
+ * again. While @owner is going away, allocations get -ENODEV.
  *
  * Linux 6.12's struct pci_epc_ops has no operation for this; a
  * get_aux_resources() operation of a later core can take its place.
@@ -123,9 +143,9 @@ static int pci_ep_aux_check(struct device *dev, unsigned int i,
  * Return: 0 on success; -EINVAL when an argument or a resource description
  * is invalid; -EBUSY when @dev is already registered; -ENOMEM.
  */
-int pci_ep_aux_register(struct device *dev,
-			const struct pci_ep_aux_resource *res,
-			unsigned int count)
+int __pci_ep_aux_register(struct device *dev,
+			  const struct pci_ep_aux_resource *res,
+			  unsigned int count, struct module *owner)
 {
 	struct pci_ep_aux_entry *entry;
 	unsigned int i;
@@ -144,6 +164,7 @@ int pci_ep_aux_register(struct device *dev,
 	if (!entry)
 		return -ENOMEM;
 	entry->dev = dev;
+	entry->owner = owner;
 	entry->count = count;
 	memcpy(entry->res, res, flex_array_size(entry, res, count));
 
@@ -158,15 +179,18 @@ int pci_ep_aux_register(struct device *dev,
 	kfree(entry);
 	return -EBUSY;
 }
-EXPORT_SYMBOL_GPL(pci_ep_aux_register);
+EXPORT_SYMBOL_GPL(__pci_ep_aux_register);
 
 /**
  * pci_ep_aux_unregister() - forget the auxiliary resources of a controller
  * @dev: the controller's device given to pci_ep_aux_register()
  *
- * Doorbells allocated earlier stay valid until they are freed, but none can
- * be allocated on the controller afterwards. Nothing happens when @dev is
- * not registered.
+ * None can be allocated on the controller afterwards. Doorbell sets
+ * allocated earlier can still be freed, but they should have been: the
+ * owner's pin keeps its module loaded, not the controller bound, so a
+ * controller that goes away while a function holds its doorbell leaves
+ * that function's interrupt handler without the one that acknowledges it.
+ * That is logged. Nothing happens when @dev is not registered.
  *
  * Context: process context; takes a mutex.
  */
@@ -174,18 +198,29 @@ void pci_ep_aux_unregister(struct device *dev)
 {
 	struct pci_ep_aux_entry *entry;
 
-	scoped_guard(mutex, &pci_ep_aux_lock) {
-		entry = pci_ep_aux_find(dev);
-		if (entry)
-			list_del(&entry->node);
+	guard(mutex)(&pci_ep_aux_lock);
+
+	entry = pci_ep_aux_find(dev);
+	if (!entry)
+		return;
+
+	list_del_init(&entry->node);
+	if (!entry->users) {
+		kfree(entry);
+		return;
 	}
-	kfree(entry);
+	dev_warn(dev, "auxiliary resources unregistered while %u doorbell set(s) are allocated\n",
+		 entry->users);
 }
 EXPORT_SYMBOL_GPL(pci_ep_aux_unregister);
 
-/* The first doorbell register that the controller of @epc registered. */
-static int pci_ep_aux_get_doorbell(struct pci_epc *epc,
-				   struct pci_ep_aux_resource *db)
+/*
+ * The first doorbell register that the controller of @epc registered,
+ * copied to @db. The entry is returned used and its owner pinned, for
+ * pci_ep_aux_put() to release.
+ */
+static struct pci_ep_aux_entry *
+pci_ep_aux_get_doorbell(struct pci_epc *epc, struct pci_ep_aux_resource *db)
 {
 	struct pci_ep_aux_entry *entry;
 	unsigned int i;
@@ -194,15 +229,33 @@ static int pci_ep_aux_get_doorbell(struct pci_epc *epc,
 
 	entry = pci_ep_aux_find(epc->dev.parent);
 	if (!entry)
-		return -ENODEV;
+		return ERR_PTR(-ENODEV);
 
 	for (i = 0; i < entry->count; i++) {
-		if (entry->res[i].type == PCI_EP_AUX_DOORBELL_MMIO) {
-			*db = entry->res[i];
-			return 0;
-		}
+		if (entry->res[i].type != PCI_EP_AUX_DOORBELL_MMIO)
+			continue;
+		/* Its module is unloading: about to unregister. */
+		if (!try_module_get(entry->owner))
+			return ERR_PTR(-ENODEV);
+		entry->users++;
+		*db = entry->res[i];
+		return entry;
 	}
-	return -ENODEV;
+	return ERR_PTR(-ENODEV);
+}
+
+/* Undo pci_ep_aux_get_doorbell(); the owner is released last. */
+static void pci_ep_aux_put(struct pci_ep_aux_entry *entry)
+{
+	struct module *owner;
+
+	scoped_guard(mutex, &pci_ep_aux_lock) {
+		owner = entry->owner;
+		entry->users--;
+		if (!entry->users && list_empty(&entry->node))
+			kfree(entry);
+	}
+	module_put(owner);
 }
 
 /**
@@ -309,6 +362,7 @@ static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
 {
 	struct pci_epc *epc = dbs->epf->epc;
 	struct device *dev = epc->dev.parent;
+	struct pci_ep_aux_entry *entry;
 	struct pci_ep_aux_resource res;
 	enum pci_barno bar = NO_BAR;
 	resource_size_t offset;
@@ -316,14 +370,15 @@ static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
 	unsigned int i;
 	int ret;
 
-	ret = pci_ep_aux_get_doorbell(epc, &res);
-	if (ret)
-		return ret;
+	entry = pci_ep_aux_get_doorbell(epc, &res);
+	if (IS_ERR(entry))
+		return PTR_ERR(entry);
 
 	if (!IS_ALIGNED(res.phys_addr, sizeof(u32))) {
 		dev_err(dev, "doorbell register %pa is not 32-bit aligned\n",
 			&res.phys_addr);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto put;
 	}
 
 	if (res.bar != NO_BAR) {
@@ -343,7 +398,8 @@ static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
 		if (dma_mapping_error(dev, dma_addr)) {
 			dev_err(dev, "cannot map doorbell register %pa\n",
 				&res.phys_addr);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			goto put;
 		}
 		dbs->map.dev = dev;
 		dbs->map.addr = dma_addr;
@@ -361,7 +417,12 @@ static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
 		db->irq = res.u.db.irq;
 		db->irq_flags = res.u.db.irq_flags;
 	}
+	dbs->aux = entry;
 	return 0;
+
+put:
+	pci_ep_aux_put(entry);
+	return ret;
 }
 
 static void pci_ep_doorbell_embedded_free(struct pci_ep_doorbells *dbs)
@@ -369,6 +430,7 @@ static void pci_ep_doorbell_embedded_free(struct pci_ep_doorbells *dbs)
 	if (dbs->map.size)
 		pci_ep_doorbell_dma_unmap(dbs->map.dev, dbs->map.addr,
 					  dbs->map.size, dbs->map.dir);
+	pci_ep_aux_put(dbs->aux);
 }
 
 /**
@@ -422,7 +484,9 @@ static const struct pci_ep_doorbell_backend_ops pci_ep_doorbell_backends[] = {
  * each doorbell carries the DMA address to map a BAR onto.
  *
  * The function requests the interrupt itself, with the IRQ and flags of
- * each doorbell.
+ * each doorbell. An embedded set keeps the module that registered the
+ * doorbell loaded until it is freed, since that module's handler is the
+ * one that lowers the interrupt.
  *
  * Context: process context; may sleep.
  * Return: the set, to free with pci_ep_doorbell_free(); or an ERR_PTR():
@@ -471,7 +535,8 @@ EXPORT_SYMBOL_GPL(pci_ep_doorbell_alloc);
  * @dbs: the set; NULL or an ERR_PTR() is ignored
  *
  * Undoes what the backend did, unmapping the embedded doorbell's page
- * when it was mapped. The function must have freed the interrupt first.
+ * when it was mapped and releasing the module that registered it. The
+ * function must have freed the interrupt first.
  *
  * Context: process context.
  */
