@@ -423,6 +423,13 @@ static void epf_db_test_unbind(struct pci_epf *epf)
 	struct epf_db_test *dbt = epf_get_drvdata(epf);
 	struct pci_epc *epc = epf->epc;
 
+	/*
+	 * pci_epf_bind() calls unbind after a bind that failed, which left
+	 * nothing behind: its error paths clear ->reg.
+	 */
+	if (!dbt->reg)
+		return;
+
 	if (epc->init_complete)
 		epf_db_test_clear_bars(dbt);
 	free_irq(dbt->dbs->db[0].irq, dbt);
