@@ -15,7 +15,7 @@ packages=(
 	xz-utils file gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	linux-source-6.12
 	dpkg-dev meson ninja-build pkg-config python3-venv libglib2.0-dev
-	libpixman-1-dev libfdt-dev zlib1g-dev
+	libpixman-1-dev libfdt-dev zlib1g-dev device-tree-compiler
 	qemu-system-data seabios
 	python3 python3-matplotlib python3-sphinx
 )

@@ -12,7 +12,7 @@ import time
 import tty
 from pathlib import Path
 
-from . import LabError, env, functions, topologies
+from . import LabError, controllers, env, functions, topologies
 from .lab import Lab
 
 MACHINES = topologies.MACHINES
@@ -34,10 +34,11 @@ def cmd_up(lab, args):
     t0 = time.monotonic()
     lab.up(function=args.function, iommu=args.iommu, link=not args.no_link,
            timeout=args.boot_timeout, ep_driver=args.ep_driver,
-           host_driver=args.host_driver, topology=args.topology)
+           host_driver=args.host_driver, topology=args.topology,
+           controller=args.controller)
     what = args.function if not args.no_link else "no link"
     print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
-          f"{args.topology}, function {what}")
+          f"{args.topology}, controller {args.controller}, function {what}")
     if functions.FUNCTIONS[args.function].netdev and not args.no_link:
         topo = topologies.TOPOLOGIES[args.topology]
         for ln in topo.links:
@@ -75,6 +76,7 @@ def cmd_status(lab, args):
     print(f"run dir   {lab.run}")
     print(f"state     {st['status']}")
     print(f"topology  {topo.name}")
+    print(f"controller {st.get('controller', controllers.DEFAULT)}")
     print(f"function  {st['function'] if st['link'] else 'none (no link)'}"
           f"{', SMMUv3' if st['iommu'] else ''}")
     print(f"drivers   ep {st.get('ep_driver', 'any')}, "
@@ -234,8 +236,14 @@ def parser():
                    help="machines and links (default %(default)s); " +
                         "; ".join(f"{t.name}: {t.summary}"
                                   for t in topologies.TOPOLOGIES.values()))
+    s.add_argument("--controller", choices=sorted(controllers.CONTROLLERS),
+                   default=controllers.DEFAULT,
+                   help="the endpoint controller (default %(default)s); " +
+                        "; ".join(f"{c.name}: {c.summary}"
+                                  for c in controllers.CONTROLLERS.values()))
     s.add_argument("--iommu", action="store_true",
-                   help="give the endpoint machines an SMMUv3 (strict)")
+                   help="give the endpoint machines an SMMUv3 (strict; "
+                        "lab controller only)")
     for side in ("ep", "host"):
         s.add_argument(f"--{side}-driver", choices=functions.DRIVER_SOURCES,
                        default="any",

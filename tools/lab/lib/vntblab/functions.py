@@ -17,20 +17,16 @@ the host rings it from userspace with db-test (tools/lab/progs/db-test.c).
 
 from dataclasses import dataclass
 
-from . import topologies
-
-# The endpoint controller driver (drivers/pci/controller/, our own).
-EPC_MODULE = "pcie-lab-epc"
+from . import controllers, topologies
 
 
 @dataclass(frozen=True)
 class Function:
     name: str
     summary: str
-    # Properties of the emulated controller (QEMU's lab-epc device): some
-    # function drivers only pair with their host driver on a controller
-    # of a particular shape, such as one with 64-bit BARs only.
-    epc_props: str = ""
+    # What the function needs of the controller's BARs: some function
+    # drivers only pair with their host driver in a particular layout.
+    needs: controllers.Needs = controllers.Needs()
     # Endpoint function driver: its module and its directory under
     # /sys/kernel/config/pci_ep/functions/. None: no function at all.
     epf_module: str = None
@@ -64,11 +60,11 @@ class Function:
 VNTB_DB_BAR = 2
 
 
-def _vntb_function(name, summary, epc_props, extra_attrs=()):
+def _vntb_function(name, summary, needs, extra_attrs=()):
     return Function(
         name=name,
         summary=summary,
-        epc_props=epc_props,
+        needs=needs,
         epf_module="pci-epf-vntb",
         epf_driver="pci_epf_vntb",
         attrs=(
@@ -100,11 +96,11 @@ def _vntb_function(name, summary, epc_props, extra_attrs=()):
 DOORBELL_FIXED_BAR = 4
 
 
-def _doorbell_function(name, summary, epc_props=""):
+def _doorbell_function(name, summary, needs=controllers.Needs()):
     return Function(
         name=name,
         summary=summary,
-        epc_props=epc_props,
+        needs=needs,
         epf_module="pci-epf-db-test",
         epf_driver="pci_epf_db_test",
         attrs=(
@@ -137,6 +133,9 @@ FUNCTIONS = {
                 ("vendorid", "0x104c"),
                 ("deviceid", "0xb500"),
                 ("msi_interrupts", "32"),
+                # Required where the controller has MSI-X (DesignWare):
+                # pci-epf-test refuses to bind without a table size.
+                ("msix_interrupts", "8"),
             ),
             host_driver="pci_endpoint_test",
             host_ready="test -c /dev/pci-endpoint-test.0",
@@ -149,18 +148,19 @@ FUNCTIONS = {
             # ntb_hw_epf expects its control, doorbell and window BARs at
             # 0, 2 and 4: what pci-epf-vntb lays out on a controller with
             # 64-bit BARs only (i.MX8, R-Car S4).
-            "bar-pairs=on"),
+            controllers.Needs(bar_pairs=True)),
         _vntb_function(
             "vntb-db-bar",
             "as vntb, with the controller's doorbell pre-exposed in "
             "BAR2, the doorbell BAR of that layout",
-            f"bar-pairs=on,db-bar={VNTB_DB_BAR}"),
+            controllers.Needs(bar_pairs=True, fixed_db_bar=VNTB_DB_BAR)),
         _vntb_function(
             "vntb-poll",
             "as vntb, our pci-epf-vntb only, with doorbell_mode poll: "
             "upstream's polled doorbell layout, the fallback of a "
             "controller without a doorbell",
-            "bar-pairs=on", extra_attrs=(("doorbell_mode", "poll"),)),
+            controllers.Needs(bar_pairs=True),
+            extra_attrs=(("doorbell_mode", "poll"),)),
         # The doorbell test function in the two ways the host can reach
         # the controller's embedded doorbell: through a BAR the function
         # maps onto the doorbell's DMA address, or through the BAR the
@@ -175,7 +175,7 @@ FUNCTIONS = {
             "doorbell-bar",
             "pci-epf-db-test, the doorbell pre-exposed in the "
             "controller's fixed BAR4; db-test on the host",
-            epc_props=f"db-bar={DOORBELL_FIXED_BAR}"),
+            controllers.Needs(fixed_db_bar=DOORBELL_FIXED_BAR)),
     )
 }
 
@@ -202,7 +202,7 @@ VNTB_SETUP_FLAGS = {"vendorid": "--vendor-id", "deviceid": "--device-id",
 
 def vntb_setup_line(fn, func, sq, overrides=()):
     """vntb-setup's command line for function FUNC; OVERRIDES: (attribute,
-    value) pairs that replace the function's."""
+    value) pairs that replace or add to the function's."""
     attrs = dict(fn.attrs + fn.driver_attrs)
     attrs.update(overrides)
     words = ["vntb-setup", "up", "--controller", "\"$epc\"",
@@ -214,17 +214,19 @@ def vntb_setup_line(fn, func, sq, overrides=()):
     return " ".join(words)
 
 
-def ep_setup_script(fn, sq, source="any", controllers=None):
+def ep_setup_script(fn, sq, source="any", epcs=None, ctrl=None,
+                    pins=True):
     """Shell script run on an endpoint: load the controller driver,
     create and bind the function, start the link. SQ quotes a word;
-    SOURCE says where the function's driver comes from. CONTROLLERS: the
+    SOURCE says where the function's driver comes from. EPCS: the
     names of the controllers to give a vNTB function each, on virtual
-    buses topologies.VBUS_BASE onwards; None: the only controller."""
-    lines = [
-        "set -e",
-        f"modprobe {EPC_MODULE}",
-    ]
-    if controllers is None:
+    buses topologies.VBUS_BASE onwards; None: the only controller. CTRL:
+    the controllers.Controller they are (default: lab-epc); PINS: give a
+    vNTB function the BAR pins that controller needs for the function's
+    layout (upstream's pci-epf-vntb has no pins)."""
+    ctrl = ctrl or controllers.CONTROLLERS[controllers.DEFAULT]
+    lines = ["set -e"] + ctrl.setup_lines(fn.needs)
+    if epcs is None:
         lines += [
             "lab-wait -t 30 sh -c 'ls /sys/class/pci_epc | grep -q .'",
             "epc=$(ls /sys/class/pci_epc | head -n 1)",
@@ -232,7 +234,7 @@ def ep_setup_script(fn, sq, source="any", controllers=None):
         ]
     else:
         lines += [f"lab-wait -t 30 test -e /sys/class/pci_epc/{epc}"
-                  for epc in controllers]
+                  for epc in epcs]
     if fn.epf_driver is None:
         return "\n".join(lines) + "\n"
     func = f"functions/{fn.epf_driver}/func1"
@@ -241,13 +243,14 @@ def ep_setup_script(fn, sq, source="any", controllers=None):
         load_line(fn.epf_module, source),
     ]
     if fn.epf_driver == "pci_epf_vntb":
-        if controllers is None:
-            lines.append(vntb_setup_line(fn, func, sq))
-        for k, epc in enumerate(controllers or ()):
+        extra = tuple(ctrl.function_attrs(fn.needs)) if pins else ()
+        if epcs is None:
+            lines.append(vntb_setup_line(fn, func, sq, extra))
+        for k, epc in enumerate(epcs or ()):
             lines.append(f"epc={sq(epc)}")
             lines.append(vntb_setup_line(
                 fn, f"functions/{fn.epf_driver}/func{k + 1}", sq,
-                (("vbus_number", hex(topologies.VBUS_BASE + k)),)))
+                (("vbus_number", hex(topologies.VBUS_BASE + k)),) + extra))
         lines += [f"modprobe {mod}" for mod in fn.ep_modules]
         return "\n".join(lines) + "\n"
     lines.append(f"mkdir {func}")

@@ -21,7 +21,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import LabError, functions, machines, topologies
+from . import LabError, controllers, functions, machines, topologies
 from .agent import Agent
 from .qmp import Qmp
 
@@ -192,28 +192,62 @@ class Lab:
 
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
            ep_driver="any", host_driver="any",
-           topology=topologies.DEFAULT):
+           topology=topologies.DEFAULT, controller=controllers.DEFAULT):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
-        with endpoint function FUNCTION (a key of functions.FUNCTIONS) on
-        every link, its driver and the host's taken from EP_DRIVER and
-        HOST_DRIVER (functions.DRIVER_SOURCES). On any failure, and on
-        KeyboardInterrupt, everything started so far is torn down before
-        the exception propagates. LINK=False leaves the link devices
-        out."""
+        with endpoint controllers of kind CONTROLLER (a key of
+        controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
+        functions.FUNCTIONS) on every link, its driver and the host's
+        taken from EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES).
+        On any failure, and on KeyboardInterrupt, everything started so
+        far is torn down before the exception propagates. LINK=False
+        leaves the link devices out."""
         try:
             self._up(function, iommu, link, timeout, ep_driver,
-                     host_driver, topologies.TOPOLOGIES[topology])
+                     host_driver, topologies.TOPOLOGIES[topology],
+                     controllers.CONTROLLERS[controller])
         except BaseException:
             if self.owned:
                 self.down()
             raise
 
+    def _dtb(self, ctrl, name, iommu, count):
+        """The device tree endpoint machine NAME boots with, or None when
+        QEMU's own describes its COUNT controllers."""
+        nodes = ctrl.dt_nodes(count)
+        if not nodes:
+            return None
+        path = self.run / f"{name}.dtb"
+        try:
+            controllers.make_dtb(self._qemu_binary("qemu-system-aarch64"),
+                                 machines.endpoint_dump_args(name, iommu),
+                                 nodes, path)
+        except subprocess.CalledProcessError as e:
+            err = (e.stderr or b"")
+            if isinstance(err, bytes):
+                err = err.decode(errors="replace")
+            raise LabError(f"{name}: cannot make its device tree: "
+                           f"{' '.join(map(str, e.cmd[:2]))}: "
+                           f"{err.strip() or e.returncode}") from None
+        return path
+
+    def _epcs(self, ctrl, topo, name):
+        """The controller names of endpoint NAME's links, or None when it
+        has one controller (then found as the only one)."""
+        if not topo.multi:
+            return None
+        return [ctrl.epc_name(k, topologies.LINK_SLOT)
+                for k in range(len(topo.links_of(name)))]
+
     def _up(self, function, iommu, link, timeout, ep_driver, host_driver,
-            topo):
+            topo, ctrl):
         fn = functions.FUNCTIONS[function]
         if topo.multi and link and fn.epf_driver != "pci_epf_vntb":
             raise LabError(f"topology {topo.name} takes a vNTB function, "
                            f"not {fn.name}")
+        if iommu and not ctrl.iommu:
+            raise LabError(f"controller {ctrl.name} cannot sit behind the "
+                           "endpoint's SMMUv3 (QEMU's translates PCI "
+                           "devices only): use --controller lab")
         # Without a function the endpoint never starts its link, and the
         # host's lab-epf refuses to start without one: leave it out.
         host_link = link and fn.epf_driver is not None
@@ -224,7 +258,7 @@ class Lab:
                                "(lab down first)")
             self.down()
         self.state = {"topology": topo.name, "function": fn.name,
-                      "iommu": iommu, "link": link,
+                      "controller": ctrl.name, "iommu": iommu, "link": link,
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "status": "booting", "machines": {}}
         self.save_state()
@@ -233,26 +267,29 @@ class Lab:
 
         env = self.env
         slot = topologies.LINK_SLOT if topo.multi else None
-        sq = shlex.quote
         with contextlib.ExitStack() as stack:
             ep_agents = {}
             for name in topo.endpoints:
                 links = topo.links_of(name) if link else ()
+                dtb = self._dtb(ctrl, name, iommu, len(links)) \
+                    if links else None
                 ep, ep_args = machines.endpoint(
                     self.run, name, self.shm_path(name),
-                    env["LAB_EP_KERNEL"], env["LAB_EP_INITRD"], iommu=iommu,
+                    env["LAB_EP_KERNEL"], env["LAB_EP_INITRD"], ctrl,
+                    fn.needs, iommu=iommu,
                     sockets=[self.link_socket(ln) for ln in links],
-                    epc_props=fn.epc_props, slot=slot)
+                    slot=slot, dtb=dtb)
+                what = ", ".join(["arm64"] + (["SMMUv3"] if iommu else []) +
+                                 ([f"{ctrl.name} controller"]
+                                  if links else []))
                 a = stack.enter_context(self._step(
-                    f"boot {name} (arm64" + (", SMMUv3)" if iommu else ")"),
-                    self._boot, ep, ep_args, timeout))
+                    f"boot {name} ({what})", self._boot, ep, ep_args,
+                    timeout))
                 ep_agents[name] = a
                 if link:
-                    ctrls = [f"0000:00:{slot + k:02x}.0"
-                             for k in range(len(links))] if slot else None
                     self._step(f"set up {name} ({fn.name})", a.check,
-                               functions.ep_setup_script(fn, sq, ep_driver,
-                                                         ctrls),
+                               self._ep_setup(fn, ctrl, topo, name,
+                                              ep_driver),
                                120, f"{name} set-up")
             host, host_args = machines.host(
                 self.run, self.shm_path("host"), env["LAB_HOST_KERNEL"],
@@ -272,6 +309,11 @@ class Lab:
                            self._netdev, topo, ep_agents, host_agent)
         self.state["status"] = "up"
         self.save_state()
+
+    def _ep_setup(self, fn, ctrl, topo, name, ep_driver):
+        return functions.ep_setup_script(
+            fn, shlex.quote, ep_driver, self._epcs(ctrl, topo, name), ctrl,
+            pins=ep_driver != "upstream")
 
     def link_socket(self, link):
         return self.run / f"{link.name}.sock"
@@ -362,13 +404,11 @@ class Lab:
         fn = functions.FUNCTIONS[st["function"]]
         if not setup or not st["link"] or fn.epf_driver is None:
             return
-        links = topo.links_of(name)
-        ctrls = ([f"0000:00:{topologies.LINK_SLOT + k:02x}.0"
-                  for k in range(len(links))] if topo.multi else None)
+        ctrl = controllers.CONTROLLERS[st.get("controller",
+                                              controllers.DEFAULT)]
         self._step(f"set up {name} ({fn.name})", ep.check,
-                   functions.ep_setup_script(fn, shlex.quote,
-                                             st.get("ep_driver", "any"),
-                                             ctrls),
+                   self._ep_setup(fn, ctrl, topo, name,
+                                  st.get("ep_driver", "any")),
                    120, f"{name} set-up")
         if fn.netdev:
             self._step("bring its interfaces up again", self._netdev_again,

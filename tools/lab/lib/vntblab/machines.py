@@ -84,30 +84,41 @@ class Machine:
         ]
 
 
-def endpoint(run, name, shm, kernel, initrd, iommu=False, sockets=(),
-             epc_props="", slot=None):
-    """The arm64 endpoint machine NAME with one lab-epc controller per
-    link socket in SOCKETS; EPC_PROPS adds properties to each. SLOT: the
-    PCI slot of the first controller, the next ones following (default:
-    QEMU chooses)."""
+def _endpoint_machine(name, iommu):
+    mach = f"virt,gic-version=3,memory-backend={name}-ram"
+    if iommu:
+        mach += ",iommu=smmuv3"
+    return ["-M", mach, "-cpu", "cortex-a57"]
+
+
+def endpoint_dump_args(name, iommu=False):
+    """What QEMU needs to dump the device tree of endpoint machine NAME
+    (controllers.make_dtb): the same machine, CPUs and RAM size, with a
+    RAM backend of its own and nothing else."""
+    return _endpoint_machine(name, iommu) + [
+        "-m", RAM, "-smp", CPUS,
+        "-object", f"memory-backend-ram,id={name}-ram,size={RAM}"]
+
+
+def endpoint(run, name, shm, kernel, initrd, ctrl, needs, iommu=False,
+             sockets=(), slot=None, dtb=None):
+    """The arm64 endpoint machine NAME with one controller of kind CTRL
+    (a controllers.Controller) per link socket in SOCKETS, shaped for a
+    function's NEEDS (controllers.Needs). SLOT: the PCI slot of the first
+    controller, the next ones following (default: QEMU chooses). DTB: the
+    device tree to boot with, when the controller needs one of the lab's
+    (controllers.make_dtb)."""
     m = Machine(name, "ep", "arm64", "qemu-system-aarch64", "ttyAMA0", run,
                 shm)
     mem = f"{name}-ram"
-    mach = f"virt,gic-version=3,memory-backend={mem}"
-    if iommu:
-        mach += ",iommu=smmuv3"
-    args = ["-M", mach, "-cpu", "cortex-a57"]
+    args = _endpoint_machine(name, iommu)
     args += m.common_args(kernel, initrd,
                           ["iommu.strict=1"] if iommu else [], mem)
+    if dtb is not None:
+        args += ["-dtb", str(dtb)]
     args += ["-device", "virtio-serial-device",
              "-device", "virtconsole,chardev=agent"]
-    for k, sock in enumerate(sockets):
-        dev = f"lab-epc,socket={sock},memdev={mem}"
-        if slot is not None:
-            dev += f",addr={slot + k:#x}"
-        if epc_props:
-            dev += f",{epc_props}"
-        args += ["-device", dev]
+    args += ctrl.devices(sockets, mem, needs, slot)
     return m, args
 
 

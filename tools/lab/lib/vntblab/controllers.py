@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The endpoint controllers "lab up --controller NAME" gives the endpoint
+machines: one per link, each with the QEMU device that models it, the
+device tree it needs and the driver that runs it.
+
+  lab  lab-epc, the lab's own controller: a PCI device of the endpoint
+       machine, run by our pcie-lab-epc driver; behind the SMMUv3 with
+       --iommu (Documentation/lab/emulated-link.rst).
+  dw   dw-pcie-ep, a DesignWare PCIe controller in endpoint mode with its
+       eDMA v0 block: a platform device at fixed addresses, described by
+       a "snps,dw-pcie-ep" device tree node, run by Linux 6.12's own
+       pcie-designware-plat and dw-edma, unmodified. Our
+       pcie-designware-ep-doorbell module gives it the embedded doorbell
+       (the eDMA's interrupt emulation). QEMU 7.2's SMMUv3 translates PCI
+       devices only, so this controller is never behind it.
+
+A function states what it needs of the controller's BARs (functions.py);
+each controller turns that into its device's properties, or the
+function's BAR pins, here.
+
+QEMU's virt machine takes no new platform devices on its command line
+(its device tree knows only the types virt.c knows), so the dw-pcie-ep
+device maps itself at the addresses below, and the lab boots the machine
+with a device tree of its own: virt's, dumped for the same command line,
+plus one node per controller.
+"""
+
+import subprocess
+from dataclasses import dataclass
+
+# The DesignWare controllers' addresses in the endpoint machine: register
+# blocks in virt's platform-bus hole, which nothing else of the lab uses,
+# each 1 MiB apart; outbound address spaces above the RAM, 256 MiB each,
+# none crossing a 4 GiB boundary; "dma" interrupts from SPI 112, the
+# hole's first interrupt.
+DW_REGS_BASE = 0x0c000000
+DW_REGS_STRIDE = 0x100000
+DW_DBI, DW_DBI2, DW_ATU, DW_DMA = 0x0000, 0x1000, 0x2000, 0x4000
+DW_DBI_SIZE = DW_DBI2_SIZE = DW_ATU_SIZE = 0x1000
+DW_DMA_SIZE = 0x2000
+DW_ADDR_SPACE_BASE = 0x10_0000_0000
+DW_ADDR_SPACE_SIZE = 0x1000_0000
+DW_SPI_BASE = 112
+
+# The doorbell provider for DesignWare controllers (drivers/pci/
+# controller/dwc/), and its parameter that names a pre-exposed eDMA BAR.
+DW_DOORBELL_MODULE = "pcie-designware-ep-doorbell"
+
+# The BARs upstream's ntb_hw_epf expects for 0x1957:0x0809: control,
+# doorbells, first window.
+VNTB_0809_PINS = (("ctrl_bar", "0"), ("db_bar", "2"), ("mw1_bar", "4"))
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a function needs of the controller. BAR_PAIRS: upstream's
+    vNTB layout for 0x1957:0x0809 (control BAR0, doorbells BAR2, window
+    BAR4). FIXED_DB_BAR: the controller exposes its doorbell in that BAR
+    by itself (None: the function maps one)."""
+    bar_pairs: bool = False
+    fixed_db_bar: int = None
+
+
+@dataclass(frozen=True)
+class Controller:
+    name: str
+    summary: str
+    iommu: bool         # can sit behind the endpoint's SMMUv3
+
+    def epc_name(self, k, slot=None):
+        """The endpoint controller name of the machine's K-th controller
+        (/sys/class/pci_epc), for a machine whose first link device is at
+        PCI slot SLOT (None: QEMU chooses; only with one controller)."""
+        raise NotImplementedError
+
+    def devices(self, sockets, mem, needs, slot=None):
+        """QEMU -device arguments for a controller per link socket."""
+        raise NotImplementedError
+
+    def dt_nodes(self, count):
+        """Device tree source of COUNT controllers ("" when the machine's
+        own tree describes them)."""
+        return ""
+
+    def setup_lines(self, needs):
+        """Endpoint shell lines that load the controllers' drivers."""
+        raise NotImplementedError
+
+    def function_attrs(self, needs):
+        """(attribute, value) pins a vNTB function needs for NEEDS."""
+        return ()
+
+
+class LabEpc(Controller):
+    def epc_name(self, k, slot=None):
+        return f"0000:00:{slot + k:02x}.0"
+
+    def devices(self, sockets, mem, needs, slot=None):
+        props = []
+        if needs.bar_pairs:
+            props.append("bar-pairs=on")
+        if needs.fixed_db_bar is not None:
+            props.append(f"db-bar={needs.fixed_db_bar}")
+        args = []
+        for k, sock in enumerate(sockets):
+            dev = f"lab-epc,socket={sock},memdev={mem}"
+            if slot is not None:
+                dev += f",addr={slot + k:#x}"
+            args += ["-device", ",".join([dev] + props)]
+        return args
+
+    def setup_lines(self, needs):
+        return ["modprobe pcie-lab-epc"]
+
+
+class DwPcieEp(Controller):
+    @staticmethod
+    def regs(k):
+        return DW_REGS_BASE + k * DW_REGS_STRIDE
+
+    def epc_name(self, k, slot=None):
+        return f"{self.regs(k):x}.pcie-ep"
+
+    def devices(self, sockets, mem, needs, slot=None):
+        args = []
+        for k, sock in enumerate(sockets):
+            dev = (f"dw-pcie-ep,socket={sock},memdev={mem},"
+                   f"regs={self.regs(k):#x},"
+                   f"addr-space={DW_ADDR_SPACE_BASE + k * DW_ADDR_SPACE_SIZE:#x},"
+                   f"addr-space-size={DW_ADDR_SPACE_SIZE:#x},"
+                   f"irq={DW_SPI_BASE + k}")
+            if needs.fixed_db_bar is not None:
+                dev += f",edma-bar={needs.fixed_db_bar}"
+            args += ["-device", dev]
+        return args
+
+    def dt_nodes(self, count):
+        def cells(v):
+            return f"{v >> 32:#x} {v & 0xffffffff:#x}"
+
+        nodes = []
+        for k in range(count):
+            b = self.regs(k)
+            space = DW_ADDR_SPACE_BASE + k * DW_ADDR_SPACE_SIZE
+            regs = ((b + DW_DBI, DW_DBI_SIZE), (b + DW_DBI2, DW_DBI2_SIZE),
+                    (b + DW_ATU, DW_ATU_SIZE), (b + DW_DMA, DW_DMA_SIZE),
+                    (space, DW_ADDR_SPACE_SIZE))
+            reg = ", ".join(f"<{cells(a)} {cells(s)}>" for a, s in regs)
+            nodes.append(
+                f"\tpcie-ep@{b:x} {{\n"
+                "\t\tcompatible = \"snps,dw-pcie-ep\";\n"
+                f"\t\treg = {reg};\n"
+                "\t\treg-names = \"dbi\", \"dbi2\", \"atu\", \"dma\", "
+                "\"addr_space\";\n"
+                f"\t\tinterrupts = <0 {DW_SPI_BASE + k} 4>;\n"
+                "\t\tinterrupt-names = \"dma\";\n"
+                "\t\tnum-lanes = <1>;\n"
+                "\t\tmax-functions = /bits/ 8 <1>;\n"
+                "\t};\n")
+        return "/ {\n" + "".join(nodes) + "};\n"
+
+    def setup_lines(self, needs):
+        # The DesignWare glue is built in: the controllers are there at
+        # boot. The doorbell provider is ours, a module.
+        line = f"modprobe {DW_DOORBELL_MODULE}"
+        if needs.fixed_db_bar is not None:
+            line += f" edma_bar={needs.fixed_db_bar}"
+        return [line]
+
+    def function_attrs(self, needs):
+        # Linux 6.12's generic DesignWare glue reserves no BAR, so the
+        # function's own choice would put the doorbells in BAR1: pin
+        # upstream's layout instead.
+        return VNTB_0809_PINS if needs.bar_pairs else ()
+
+
+CONTROLLERS = {
+    c.name: c for c in (
+        LabEpc("lab", "lab-epc, the lab's own controller (pcie-lab-epc)",
+               iommu=True),
+        DwPcieEp("dw", "a DesignWare controller and its eDMA, run by "
+                       "Linux's pcie-designware-plat and dw-edma, with "
+                       "our doorbell module", iommu=False),
+    )
+}
+
+DEFAULT = "lab"
+
+
+def make_dtb(qemu, machine_args, nodes, path):
+    """Write to PATH the device tree of an endpoint machine with
+    MACHINE_ARGS (-M, -cpu, -m, -smp and the memory backend) plus NODES
+    (device tree source): QEMU dumps the machine's own tree, dtc appends
+    the nodes."""
+    dump = path.with_suffix(".base.dtb")
+    subprocess.run([qemu, "-nodefaults", "-display", "none"] + machine_args
+                   + ["-machine", f"dumpdtb={dump}"], check=True,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    src = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(dump)],
+                         check=True, capture_output=True, text=True).stdout
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(path)],
+                   input=src + nodes, check=True, capture_output=True,
+                   text=True)
+    dump.unlink()
