@@ -860,7 +860,7 @@ void dw_edma_v0_init(DwEdmaV0 *e, Object *owner, unsigned wr_channels,
                      unsigned rd_channels, qemu_irq irq,
                      DwEdmaPciRw *pci_rw, void *opaque)
 {
-    DeviceState *dev = (DeviceState *)object_dynamic_cast(owner, TYPE_DEVICE);
+    DeviceState *dev = DEVICE(owner);
 
     assert(wr_channels >= 1 && wr_channels <= DW_EDMA_V0_MAX_CHANNELS);
     assert(rd_channels >= 1 && rd_channels <= DW_EDMA_V0_MAX_CHANNELS);
@@ -878,12 +878,7 @@ void dw_edma_v0_init(DwEdmaV0 *e, Object *owner, unsigned wr_channels,
      * With the owner's re-entrancy guard, a transfer aimed at the owner's
      * own registers fails (channel aborts) instead of re-entering them.
      */
-    if (dev) {
-        e->bh = qemu_bh_new_guarded(dw_edma_v0_bh, e,
-                                    &dev->mem_reentrancy_guard);
-    } else {
-        e->bh = qemu_bh_new(dw_edma_v0_bh, e);
-    }
+    e->bh = qemu_bh_new_guarded(dw_edma_v0_bh, e, &dev->mem_reentrancy_guard);
 
     memory_region_init_io(&e->mmio, owner, &dw_edma_v0_ops, e, "dw-edma-v0",
                           DW_EDMA_V0_MMIO_SIZE);
