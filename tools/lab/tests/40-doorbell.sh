@@ -9,8 +9,10 @@
 # coalesce). Then the round trip: the host's pci_ep_db_test rings, the
 # endpoint answers with an MSI, ECHO_SAMPLES times. Both ways of reaching
 # the controller's embedded doorbell (a BAR the function maps onto it;
-# the controller's own fixed BAR), each without and with the endpoint's
-# SMMUv3 in strict mode.
+# the controller's own fixed BAR), each on lab-epc without and with the
+# endpoint's SMMUv3 in strict mode, and on the DesignWare controller,
+# where the doorbell is its eDMA's interrupt emulation and our
+# pcie-designware-ep-doorbell module provides it.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,7 +29,7 @@ declare -A PLACEMENT=([doorbell]="mapped by the function"
 	[doorbell-bar]="pre-exposed")
 declare -A DB_BAR=([doorbell]=1 [doorbell-bar]=4)
 
-tap_plan $((2 * 2 * (2 + $(wc -w <<<"$RINGS"))))
+tap_plan $((3 * 2 * (2 + $(wc -w <<<"$RINGS"))))
 
 # suite FUNCTION LABEL [LAB UP ARGS...]
 suite() {
@@ -77,3 +79,5 @@ suite doorbell "mapped, no IOMMU"
 suite doorbell "mapped, SMMUv3 strict" --iommu
 suite doorbell-bar "pre-exposed, no IOMMU"
 suite doorbell-bar "pre-exposed, SMMUv3 strict" --iommu
+suite doorbell "DesignWare, mapped" --controller dw
+suite doorbell-bar "DesignWare, pre-exposed" --controller dw

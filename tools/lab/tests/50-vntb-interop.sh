@@ -9,6 +9,13 @@
 # Our pair runs again with the doorbell pre-exposed in the controller's
 # BAR, both reach modes under the endpoint's strict SMMUv3, and with the
 # polled fallback (doorbell_mode poll), also against upstream's host.
+# Then on the DesignWare controller, where the doorbell is the eDMA's
+# interrupt emulation: our endpoint with both hosts, and pre-exposed.
+# Upstream's endpoint function cannot pair with either host there: Linux
+# 6.12's generic DesignWare glue reserves no BAR, so upstream's
+# pci-epf-vntb puts its doorbells in BAR1 and its window in BAR2, where
+# both hosts look for them in BAR2 and BAR4 (0x1957:0x0809's layout);
+# ours is pinned to that layout. Those two cells are skipped, saying so.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,9 +33,18 @@ SUITES=(
 	"ours, pre-exposed, SMMUv3|--function vntb-db-bar --iommu --ep-driver ours --host-driver ours"
 	"ours, doorbells polled (doorbell_mode poll)|--function vntb-poll --ep-driver ours --host-driver ours"
 	"our endpoint polled, upstream host|--function vntb-poll --ep-driver ours --host-driver upstream"
+	"DesignWare: our endpoint, our host|--controller dw --ep-driver ours --host-driver ours"
+	"DesignWare: our endpoint, upstream host|--controller dw --ep-driver ours --host-driver upstream"
+	"DesignWare: ours, doorbell pre-exposed|--controller dw --function vntb-db-bar --ep-driver ours --host-driver ours"
 )
+# Cells that cannot run, and why
+SKIPPED=(
+	"DesignWare: upstream endpoint, upstream host"
+	"DesignWare: upstream endpoint, our host"
+)
+DW_UPSTREAM_EP="Linux 6.12's generic DesignWare glue reserves no BAR: upstream's pci-epf-vntb lays out BAR0/1/2, both hosts expect 0x0809's BAR0/2/4"
 CASES=6
-tap_plan $((${#SUITES[@]} * CASES))
+tap_plan $((${#SUITES[@]} * CASES + ${#SKIPPED[@]}))
 
 # ours DRIVER-SOURCE SIDE MODULE: the module is (not) an out-of-tree one
 driver_is() {
@@ -118,4 +134,7 @@ suite() {
 
 for s in "${SUITES[@]}"; do
 	suite "$s"
+done
+for s in "${SKIPPED[@]}"; do
+	tap_skip "$s" "$DW_UPSTREAM_EP"
 done

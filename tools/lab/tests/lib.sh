@@ -175,11 +175,21 @@ lab_teardown() {
 	lab down >/dev/null 2>&1 || true
 }
 
-# lab_start ARGS...: boot a lab for this test file. A lab that does not
-# boot fails the test that needed it; the caller decides what else still
-# makes sense. Whatever happens, the lab goes down with the test file.
+# lab_start ARGS...: boot a lab for this test file, on the controller
+# LAB_CONTROLLER names (lab up --controller; default: lab up's) unless
+# ARGS name one. A lab that does not boot fails the test that needed it;
+# the caller decides what else still makes sense. Whatever happens, the
+# lab goes down with the test file.
 lab_start() {
-	lab up "$@"
+	lab up ${LAB_CONTROLLER:+--controller "$LAB_CONTROLLER"} "$@"
+}
+
+# The endpoint's controller-side module of the doorbell, per controller
+epc_module() {
+	case ${LAB_CONTROLLER:-lab} in
+	dw) echo pcie_designware_ep_doorbell ;;
+	*) echo pcie_lab_epc ;;
+	esac
 }
 
 trap lab_teardown EXIT
