@@ -55,6 +55,15 @@ PAIR_NOTES = {
                 "maps onto the doorbell",
     "doorbell-bar": "doorbell round trip through the controller's fixed "
                     "doorbell BAR",
+    "dw-ours": "our pci-epf-vntb and ntb_hw_epf on the DesignWare "
+               "controller (its eDMA's embedded doorbell)",
+    "dw-ep-ours": "our pci-epf-vntb, upstream's ntb_hw_epf, on the "
+                  "DesignWare controller",
+    "dw-doorbell": "doorbell round trip on the DesignWare controller, "
+                   "through a BAR that pci-epf-db-test maps onto the "
+                   "eDMA's doorbell",
+    "dw-doorbell-bar": "doorbell round trip on the DesignWare controller, "
+                       "through the BAR that exposes its eDMA",
 }
 
 # ours_vs_upstream keys, as sentences on their value.
@@ -79,6 +88,8 @@ PAIR_COLOURS = {
     "ours": "tab:blue",
     "ep-ours": "tab:green",
     "host-ours": "tab:purple",
+    "dw-ours": "tab:cyan",
+    "dw-ep-ours": "tab:olive",
 }
 
 
