@@ -20,7 +20,10 @@
  *           0x050 MSI capability, 64-bit; host-owned fields mirror
  *                 what the host programmed (HOST_MSI messages)
  *           0x070 PCI Express capability, endpoint, 8 GT/s x1
- *           0x0b0 MSI-X capability (no extended capabilities: 0x100 is 0)
+ *           0x0b0 MSI-X capability; enable and function mask mirror
+ *                 what the host programmed (HOST_MSI); table size, table
+ *                 and PBA BIR/offset go to the host (CONFIG, MSIX)
+ *           0x100 no extended capabilities: reads 0
  *           0x700 port logic, read/write storage, except:
  *           0x710 PORT_LINK_CONTROL [5] DLL_LINK_EN: the link is enabled
  *           0x728 DEBUG0 / 0x72c DEBUG1: LTSSM L0 / link up, read-only
@@ -43,7 +46,9 @@
  *
  * Outbound windows whose target lies in the host's RAM are aliases of
  * it; other targets (the MSI doorbell) turn writes into HOST_WRITE
- * messages and read all-ones. The eDMA reaches host RAM directly and
+ * messages and read all-ones. That is how the core raises MSI and MSI-X
+ * alike (for MSI-X it reads the table entry from the BAR's memory, which
+ * the host wrote through the BAR). The eDMA reaches host RAM directly and
  * posts its writes elsewhere the same way.
  */
 
@@ -316,6 +321,24 @@ static void dw_pcie_ep_dbi_layout(DwPcieEpState *s)
                        DW_PCIE_EP_ATU_UNROLLED, 0, 0);
 }
 
+/* A BAR Indicator the host can use: BAR0 to BAR5 */
+static bool dw_pcie_ep_msix_bir_ok(uint32_t reg)
+{
+    return (reg & PCI_MSIX_TABLE_BIR) < LAB_LINK_NUM_BARS;
+}
+
+/* The MSI-X capability's read-only fields, as CONFIG and MSIX carry them */
+static void dw_pcie_ep_msix(DwPcieEpState *s, LabEpMsix *msix)
+{
+    hwaddr cap = DW_PCIE_EP_MSIX_CAP;
+
+    msix->flags = LAB_LINK_MSIX_PRESENT;
+    msix->qsize = dw_pcie_ep_dbi_word(s, cap + PCI_MSIX_FLAGS) &
+                  PCI_MSIX_FLAGS_QSIZE;
+    msix->table = dw_pcie_ep_dbi_long(s, cap + PCI_MSIX_TABLE);
+    msix->pba = dw_pcie_ep_dbi_long(s, cap + PCI_MSIX_PBA);
+}
+
 /* The function as CONFIG describes it. */
 static void dw_pcie_ep_function(DwPcieEpState *s, LabEpFunction *fn)
 {
@@ -339,6 +362,7 @@ static void dw_pcie_ep_function(DwPcieEpState *s, LabEpFunction *fn)
         mmc = LAB_LINK_MAX_MSI_LOG2;
     }
     fn->msi_cap = mmc;
+    dw_pcie_ep_msix(s, &fn->msix);
 }
 
 /* The link: enabled by the endpoint's software, up with a host */
@@ -696,11 +720,30 @@ static void dw_pcie_ep_check_function(DwPcieEpState *s)
         return;
     }
     dw_pcie_ep_function(s, &fn);
+    /* MSI-X changes reach the host: dw_pcie_ep_update_msix() */
+    fn.msix = s->fn_sent.msix;
     if (memcmp(&fn, &s->fn_sent, sizeof(fn))) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: header or MSI capability changed"
                       " while a host is connected: the host sees it once it"
                       " re-adds the function\n", TYPE_DW_PCIE_EP);
     }
+}
+
+/*
+ * Tell a connected host about a new MSI-X table size, table or PBA, as a
+ * real host would find them in the capability from then on.
+ */
+static void dw_pcie_ep_update_msix(DwPcieEpState *s)
+{
+    LabEpMsix msix;
+
+    dw_pcie_ep_msix(s, &msix);
+    if (!lab_ep_host_connected(&s->ep) ||
+        !memcmp(&msix, &s->fn_sent.msix, sizeof(msix))) {
+        return;
+    }
+    s->fn_sent.msix = msix;
+    lab_ep_send_msix(&s->ep, &msix);
 }
 
 static uint64_t dw_pcie_ep_dbi_read(void *opaque, hwaddr addr, unsigned size)
@@ -758,6 +801,25 @@ static void dw_pcie_ep_dbi_write(void *opaque, hwaddr addr, uint64_t val,
         dw_pcie_ep_overlaps(addr, size, DW_PCIE_EP_MSI_CAP + PCI_MSI_FLAGS,
                             2)) {
         dw_pcie_ep_check_function(s);
+    }
+    if (dw_pcie_ep_overlaps(addr, size, DW_PCIE_EP_MSIX_CAP + PCI_MSIX_TABLE,
+                            8)) {
+        hwaddr reg = DW_PCIE_EP_MSIX_CAP + PCI_MSIX_TABLE;
+
+        for (i = 0; i < 2; i++, reg += 4) {
+            if (dw_pcie_ep_overlaps(addr, size, reg, 4) &&
+                !dw_pcie_ep_msix_bir_ok(dw_pcie_ep_dbi_long(s, reg))) {
+                qemu_log_mask(LOG_GUEST_ERROR, "%s: MSI-X %s BIR %u is"
+                              " reserved; the host ignores it\n",
+                              TYPE_DW_PCIE_EP, i ? "PBA" : "table",
+                              dw_pcie_ep_dbi_long(s, reg) &
+                              PCI_MSIX_TABLE_BIR);
+            }
+        }
+    }
+    if (dw_pcie_ep_overlaps(addr, size, DW_PCIE_EP_MSIX_CAP + PCI_MSIX_FLAGS,
+                            PCI_MSIX_PBA + 4 - PCI_MSIX_FLAGS)) {
+        dw_pcie_ep_update_msix(s);
     }
 }
 
@@ -898,34 +960,46 @@ static void dw_pcie_ep_mem_write(DwPcieEpState *s, const LabLinkMemWrite *req)
     }
 }
 
-/* Mirror the host's MSI programming into the DBI MSI capability. */
+/*
+ * Mirror the host's MSI programming into the DBI MSI capability, and its
+ * MSI-X Enable and Function Mask into the DBI MSI-X capability.
+ */
 static void dw_pcie_ep_set_host_msi(DwPcieEpState *s, uint16_t control,
-                                    uint64_t address, uint16_t data)
+                                    uint64_t address, uint16_t data,
+                                    uint16_t msix_control)
 {
     hwaddr cap = DW_PCIE_EP_MSI_CAP;
+    hwaddr xcap = DW_PCIE_EP_MSIX_CAP;
     const uint16_t host = PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE;
+    const uint16_t xhost = PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
     uint16_t flags = dw_pcie_ep_dbi_word(s, cap + PCI_MSI_FLAGS);
+    uint16_t xflags = dw_pcie_ep_dbi_word(s, xcap + PCI_MSIX_FLAGS);
 
     flags = (flags & ~host) | (control & host);
     stw_le_p(&s->dbi[cap + PCI_MSI_FLAGS], flags);
     stl_le_p(&s->dbi[cap + PCI_MSI_ADDRESS_LO], address & ~3ull);
     stl_le_p(&s->dbi[cap + PCI_MSI_ADDRESS_HI], address >> 32);
     stw_le_p(&s->dbi[cap + PCI_MSI_DATA_64], data);
+    xflags = (xflags & ~xhost) | (msix_control & xhost);
+    stw_le_p(&s->dbi[xcap + PCI_MSIX_FLAGS], xflags);
 }
 
 static void dw_pcie_ep_host_msi(DwPcieEpState *s, const LabLinkHostMsi *msg)
 {
     uint32_t control = le32_to_cpu(msg->control);
     uint32_t data = le32_to_cpu(msg->data);
+    uint32_t msix_control = le32_to_cpu(msg->msix_control);
     unsigned mme = (control & PCI_MSI_FLAGS_QSIZE) >> 4;
 
     if (control > UINT16_MAX || data > UINT16_MAX ||
-        mme > LAB_LINK_MAX_MSI_LOG2) {
+        mme > LAB_LINK_MAX_MSI_LOG2 || msix_control > UINT16_MAX) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: host sent a bad HOST_MSI (control"
-                      " 0x%x, data 0x%x)\n", TYPE_DW_PCIE_EP, control, data);
+                      " 0x%x, data 0x%x, MSI-X control 0x%x)\n",
+                      TYPE_DW_PCIE_EP, control, data, msix_control);
         return;
     }
-    dw_pcie_ep_set_host_msi(s, control, le64_to_cpu(msg->address), data);
+    dw_pcie_ep_set_host_msi(s, control, le64_to_cpu(msg->address), data,
+                            msix_control);
 }
 
 /* The host connection */
@@ -952,7 +1026,7 @@ static void dw_pcie_ep_host_gone(void *opaque)
 
     /* Windows onto host RAM become windows onto nothing. */
     dw_pcie_ep_ob_update_all(s);
-    dw_pcie_ep_set_host_msi(s, 0, 0, 0);
+    dw_pcie_ep_set_host_msi(s, 0, 0, 0, 0);
     dw_pcie_ep_update_link(s, false);
 }
 
@@ -997,8 +1071,8 @@ static const LabEpOps dw_pcie_ep_ep_ops = {
 
 /*
  * Reset: power-on registers, link disabled, every iATU region off, eDMA
- * idle, host told. The host's MSI programming stays: the host machine
- * keeps its function across an endpoint reset.
+ * idle, host told. The host's MSI and MSI-X programming stays: the host
+ * machine keeps its function across an endpoint reset.
  */
 static void dw_pcie_ep_reset(void *opaque)
 {
@@ -1010,10 +1084,13 @@ static void dw_pcie_ep_reset(void *opaque)
                                   32, 32, dw_pcie_ep_dbi_long(s, cap +
                                                    PCI_MSI_ADDRESS_HI));
     uint16_t msi_data = dw_pcie_ep_dbi_word(s, cap + PCI_MSI_DATA_64);
+    uint16_t msix_flags = dw_pcie_ep_dbi_word(s, DW_PCIE_EP_MSIX_CAP +
+                                              PCI_MSIX_FLAGS);
 
     memcpy(s->dbi, s->dbi_reset, sizeof(s->dbi));
     if (lab_ep_host_connected(&s->ep)) {
-        dw_pcie_ep_set_host_msi(s, msi_flags, msi_addr, msi_data);
+        dw_pcie_ep_set_host_msi(s, msi_flags, msi_addr, msi_data,
+                                msix_flags);
     }
     memset(s->dbi2_bar, 0, sizeof(s->dbi2_bar));
     dw_pcie_atu_reset(&s->atu);
@@ -1021,6 +1098,7 @@ static void dw_pcie_ep_reset(void *opaque)
     dw_edma_v0_reset(&s->edma);
     dw_pcie_ep_update_link(s, true);
     dw_pcie_ep_update_bars(s);
+    dw_pcie_ep_update_msix(s);
 }
 
 static bool dw_pcie_ep_check_props(DwPcieEpState *s, Error **errp)

@@ -94,6 +94,25 @@ void lab_ep_send_bar(LabEp *ep, unsigned n, const LabLinkBar *bar)
     lab_ep_send(ep, LAB_MSG_BAR, &msg, sizeof(msg));
 }
 
+static void lab_ep_msix_wire(LabLinkMsix *wire, const LabEpMsix *msix)
+{
+    wire->flags = cpu_to_le32(msix->flags);
+    wire->qsize = cpu_to_le32(msix->qsize);
+    wire->table = cpu_to_le32(msix->table);
+    wire->pba = cpu_to_le32(msix->pba);
+}
+
+void lab_ep_send_msix(LabEp *ep, const LabEpMsix *msix)
+{
+    LabLinkMsix msg;
+
+    if (!lab_ep_host_connected(ep)) {
+        return;
+    }
+    lab_ep_msix_wire(&msg, msix);
+    lab_ep_send(ep, LAB_MSG_MSIX, &msg, sizeof(msg));
+}
+
 void lab_ep_send_config(LabEp *ep, const LabEpFunction *fn,
                         bool link_enabled,
                         const LabLinkBar bar[LAB_LINK_NUM_BARS])
@@ -111,6 +130,7 @@ void lab_ep_send_config(LabEp *ep, const LabEpFunction *fn,
     };
 
     memcpy(cfg.bar, bar, sizeof(cfg.bar));
+    lab_ep_msix_wire(&cfg.msix, &fn->msix);
     lab_link_send(&ep->link, LAB_MSG_CONFIG, &cfg, sizeof(cfg),
                   memory_region_get_fd(ep->ram));
 }

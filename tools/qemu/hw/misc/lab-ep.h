@@ -34,6 +34,14 @@ struct LabEpHostRam {
     uint64_t size;
 };
 
+/* The MSI-X capability as CONFIG and MSIX carry it, in host byte order. */
+typedef struct LabEpMsix {
+    uint32_t flags;             /* LAB_LINK_MSIX_*; all 0 when absent */
+    uint32_t qsize;
+    uint32_t table;
+    uint32_t pba;
+} LabEpMsix;
+
 /* The function's identity as CONFIG carries it, in host byte order. */
 typedef struct LabEpFunction {
     uint32_t id;
@@ -41,6 +49,7 @@ typedef struct LabEpFunction {
     uint32_t subsys;
     uint32_t misc;
     uint32_t msi_cap;
+    LabEpMsix msix;             /* absent unless the controller sets it */
 } LabEpFunction;
 
 typedef struct LabEpOps {
@@ -119,6 +128,9 @@ void lab_ep_send_bar(LabEp *ep, unsigned n, const LabLinkBar *bar);
 void lab_ep_send_config(LabEp *ep, const LabEpFunction *fn,
                         bool link_enabled,
                         const LabLinkBar bar[LAB_LINK_NUM_BARS]);
+
+/* Send the MSI-X capability's new state, if a host is connected. */
+void lab_ep_send_msix(LabEp *ep, const LabEpMsix *msix);
 
 /*
  * Does @pci .. @pci + @size lie in the connected host's RAM? If so,

@@ -3,16 +3,20 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * A PCIe function of the host machine whose identity, MSI capability and
- * BARs are whatever the endpoint's software programmed into the lab-epc
- * controller of the endpoint machine, another QEMU process. Host accesses
- * to a BAR either go straight to the endpoint's RAM, which this device
- * maps (fast path), or become messages that the endpoint performs as DMA
- * of its controller (message path). MSI and INTx raised by the endpoint
- * are delivered per the host's own programming; the host's MSI programming
- * is also passed to the endpoint, whose controller may write the MSI
- * message itself, through an outbound window: such writes come back as
- * HOST_WRITE messages, which this function performs as its own DMA.
+ * A PCIe function of the host machine whose identity, MSI and MSI-X
+ * capabilities and BARs are whatever the endpoint's software programmed
+ * into the controller (lab-epc, dw-pcie-ep) of the endpoint machine,
+ * another QEMU process. Host accesses to a BAR either go straight to the
+ * endpoint's RAM, which this device maps (fast path), or become messages
+ * that the endpoint performs as DMA of its controller (message path). MSI
+ * and INTx raised by the endpoint are delivered per the host's own
+ * programming; the host's MSI programming is also passed to the endpoint,
+ * whose controller may write the MSI message itself, through an outbound
+ * window: such writes come back as HOST_WRITE messages, which this
+ * function performs as its own DMA.
+ * MSI-X works only that way: the capability is presented as the endpoint
+ * describes it, its enable and function mask go to the endpoint, and the
+ * table and PBA are the endpoint's BAR memory, not emulated here.
  *
  * The endpoint may go away at any time: from then on the function reads
  * all-ones and drops writes, and the host machine keeps running.
@@ -86,6 +90,7 @@ struct LabEpfState {
     uint64_t ep_ram_size;
 
     LabEpfBar bar[LAB_LINK_NUM_BARS];
+    uint8_t msix_cap;       /* config offset of MSI-X, 0 when absent */
 
     uint32_t host_msi;      /* HOST_CFG value last sent */
     LabLinkHostMsi host_msi_cap;    /* HOST_MSI last sent */
@@ -139,6 +144,25 @@ static void lab_epf_update_bars(LabEpfState *s)
     memory_region_transaction_commit();
 }
 
+/*
+ * MSI and MSI-X enable as the host set them. A function may use MSI only
+ * while MSI-X is disabled and MSI-X only while MSI is disabled, as PCI
+ * says; the host's kernel never enables both.
+ */
+static bool lab_epf_msix_enabled(LabEpfState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    return s->msix_cap && (pci_get_word(pdev->config + s->msix_cap +
+                                        PCI_MSIX_FLAGS) &
+                           PCI_MSIX_FLAGS_ENABLE);
+}
+
+static bool lab_epf_msi_usable(LabEpfState *s)
+{
+    return msi_enabled(PCI_DEVICE(s)) && !lab_epf_msix_enabled(s);
+}
+
 static void lab_epf_set_intx(LabEpfState *s, bool level)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
@@ -156,7 +180,7 @@ static void lab_epf_update_host_cfg(LabEpfState *s)
     LabLinkValue v;
     uint32_t val = 0;
 
-    if (msi_enabled(pdev)) {
+    if (lab_epf_msi_usable(s)) {
         val = LAB_LINK_HOST_MSI_ENABLE | ctz32(msi_nr_vectors_allocated(pdev));
     }
     if (val == s->host_msi || !lab_link_connected(&s->link)) {
@@ -168,16 +192,19 @@ static void lab_epf_update_host_cfg(LabEpfState *s)
 }
 
 /*
- * Tell the endpoint how the host programmed the MSI capability, if that
- * changed. @pdev->msi_cap is 0 until realize adds the capability.
+ * Tell the endpoint how the host programmed the MSI and MSI-X
+ * capabilities, if that changed. @pdev->msi_cap is 0 until realize adds
+ * the capability.
  */
 static void lab_epf_send_host_msi(LabEpfState *s, uint16_t control,
-                                  uint64_t address, uint16_t data)
+                                  uint64_t address, uint16_t data,
+                                  uint16_t msix_control)
 {
     LabLinkHostMsi msg = {
         .control = cpu_to_le32(control),
         .data = cpu_to_le32(data),
         .address = cpu_to_le64(address),
+        .msix_control = cpu_to_le32(msix_control),
     };
 
     if (!lab_link_connected(&s->link) ||
@@ -192,12 +219,16 @@ static void lab_epf_update_host_msi(LabEpfState *s)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
     const uint8_t *cap = pdev->config + pdev->msi_cap;
-    uint16_t control;
+    uint16_t control, msix_control = 0;
     uint64_t address;
     uint16_t data;
 
     if (!pdev->msi_cap) {
         return;
+    }
+    if (s->msix_cap) {
+        msix_control = pci_get_word(pdev->config + s->msix_cap +
+                                    PCI_MSIX_FLAGS);
     }
     control = pci_get_word(cap + PCI_MSI_FLAGS);
     address = pci_get_long(cap + PCI_MSI_ADDRESS_LO);
@@ -207,7 +238,43 @@ static void lab_epf_update_host_msi(LabEpfState *s)
     } else {
         data = pci_get_word(cap + PCI_MSI_DATA_32);
     }
-    lab_epf_send_host_msi(s, control, address, data);
+    lab_epf_send_host_msi(s, control, address, data, msix_control);
+}
+
+/* What is wrong with the MSI-X capability the endpoint describes, or NULL */
+static const char *lab_epf_msix_problem(const LabLinkMsix *msix)
+{
+    uint32_t flags = le32_to_cpu(msix->flags);
+
+    if (flags & ~LAB_LINK_MSIX_PRESENT) {
+        return "unknown flags";
+    }
+    if (!(flags & LAB_LINK_MSIX_PRESENT)) {
+        return NULL;
+    }
+    if (le32_to_cpu(msix->qsize) & ~LAB_LINK_MSIX_QSIZE) {
+        return "table size past 2048";
+    }
+    if ((le32_to_cpu(msix->table) & LAB_LINK_MSIX_BIR) >= LAB_LINK_NUM_BARS) {
+        return "reserved table BIR";
+    }
+    if ((le32_to_cpu(msix->pba) & LAB_LINK_MSIX_BIR) >= LAB_LINK_NUM_BARS) {
+        return "reserved PBA BIR";
+    }
+    return NULL;
+}
+
+/* Present a checked MSI-X description; the host-owned bits stay. */
+static void lab_epf_set_msix(LabEpfState *s, const LabLinkMsix *msix)
+{
+    uint8_t *cap = PCI_DEVICE(s)->config + s->msix_cap;
+    uint16_t control = pci_get_word(cap + PCI_MSIX_FLAGS);
+
+    control &= ~LAB_LINK_MSIX_QSIZE;
+    control |= le32_to_cpu(msix->qsize);
+    pci_set_word(cap + PCI_MSIX_FLAGS, control);
+    pci_set_long(cap + PCI_MSIX_TABLE, le32_to_cpu(msix->table));
+    pci_set_long(cap + PCI_MSIX_PBA, le32_to_cpu(msix->pba));
 }
 
 /*
@@ -405,6 +472,11 @@ static void lab_epf_msi(LabEpfState *s, uint32_t vector)
                       " host has not enabled MSI\n", TYPE_LAB_EPF, vector);
         return;
     }
+    if (lab_epf_msix_enabled(s)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: endpoint raised MSI %u but the"
+                      " host enabled MSI-X too\n", TYPE_LAB_EPF, vector);
+        return;
+    }
     if (vector >= msi_nr_vectors_allocated(pdev)) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: endpoint raised MSI %u but the"
                       " host enabled %u vectors\n", TYPE_LAB_EPF, vector,
@@ -429,6 +501,33 @@ static void lab_epf_intx(LabEpfState *s, uint32_t level)
     if (lab_epf_active(s)) {
         lab_epf_set_intx(s, level);
     }
+}
+
+/* The endpoint reprogrammed its MSI-X capability. */
+static void lab_epf_msix_msg(LabEpfState *s, const LabLinkMsix *msix)
+{
+    const char *problem = lab_epf_msix_problem(msix);
+
+    if (problem) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: endpoint sent a bad MSI-X"
+                      " capability: %s; ignored\n", TYPE_LAB_EPF, problem);
+        return;
+    }
+    if (!(le32_to_cpu(msix->flags) & LAB_LINK_MSIX_PRESENT)) {
+        if (s->msix_cap) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: the endpoint removed its"
+                          " MSI-X capability; the host keeps it until the"
+                          " function is re-added\n", TYPE_LAB_EPF);
+        }
+        return;
+    }
+    if (!s->msix_cap) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: the endpoint added an MSI-X"
+                      " capability; the host sees it once the function is"
+                      " re-added\n", TYPE_LAB_EPF);
+        return;
+    }
+    lab_epf_set_msix(s, msix);
 }
 
 /* An outbound write of the endpoint outside host RAM: DMA of the function */
@@ -505,6 +604,12 @@ static void lab_epf_recv(void *opaque, uint32_t type, const void *payload,
     case LAB_MSG_HOST_WRITE:
         if (len == sizeof(LabLinkHostWrite)) {
             lab_epf_host_write(s, payload);
+            return;
+        }
+        break;
+    case LAB_MSG_MSIX:
+        if (len == sizeof(LabLinkMsix)) {
+            lab_epf_msix_msg(s, payload);
             return;
         }
         break;
@@ -720,6 +825,39 @@ static void lab_epf_setup_bar(LabEpfState *s, unsigned n)
     pci_register_bar(pdev, n, type, &bar->container);
 }
 
+/*
+ * The MSI-X capability, if the endpoint offers one: its read-only fields
+ * as the endpoint programmed them, Enable and Function Mask for the host
+ * to write. No table or PBA here: they are in the BAR the endpoint names.
+ */
+static bool lab_epf_add_msix(LabEpfState *s, Error **errp)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    const LabLinkMsix *msix = &s->config.msix;
+    const char *problem = lab_epf_msix_problem(msix);
+    int ret;
+
+    if (problem) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: the endpoint programmed a bad"
+                      " MSI-X capability: %s; the host sees none\n",
+                      TYPE_LAB_EPF, problem);
+        return true;
+    }
+    if (!(le32_to_cpu(msix->flags) & LAB_LINK_MSIX_PRESENT)) {
+        return true;
+    }
+    ret = pci_add_capability(pdev, PCI_CAP_ID_MSIX, 0, PCI_CAP_MSIX_SIZEOF,
+                             errp);
+    if (ret < 0) {
+        return false;
+    }
+    s->msix_cap = ret;
+    lab_epf_set_msix(s, msix);
+    pci_set_word(pdev->wmask + ret + PCI_MSIX_FLAGS,
+                 PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+    return true;
+}
+
 static void lab_epf_realize(PCIDevice *pdev, Error **errp)
 {
     ERRP_GUARD();
@@ -780,6 +918,9 @@ static void lab_epf_realize(PCIDevice *pdev, Error **errp)
     if (ret) {
         goto err_pcie;
     }
+    if (!lab_epf_add_msix(s, errp)) {
+        goto err_msi;
+    }
 
     for (n = 0; n < LAB_LINK_NUM_BARS; n++) {
         lab_epf_setup_bar(s, n);
@@ -791,6 +932,8 @@ static void lab_epf_realize(PCIDevice *pdev, Error **errp)
     lab_epf_update_host_msi(s);
     return;
 
+err_msi:
+    msi_uninit(pdev);
 err_pcie:
     pcie_cap_exit(pdev);
 err_link:
@@ -807,28 +950,41 @@ static void lab_epf_exit(PCIDevice *pdev)
 
     s->realized = false;
     lab_link_cleanup(&s->link);
+    if (s->msix_cap) {
+        pci_del_capability(pdev, PCI_CAP_ID_MSIX, PCI_CAP_MSIX_SIZEOF);
+        s->msix_cap = 0;
+    }
     msi_uninit(pdev);
     pcie_cap_exit(pdev);
 }
 
-/* Host reset: MSI is off again, the INTx input is released. */
+/* Host reset: MSI and MSI-X are off again, the INTx input is released. */
 static void lab_epf_reset(DeviceState *dev)
 {
     LabEpfState *s = LAB_EPF(dev);
     PCIDevice *pdev = PCI_DEVICE(s);
     LabLinkValue v = { .value = 0 };
+    uint16_t msix_control = 0;
 
     lab_epf_set_intx(s, false);
     if (s->host_msi && lab_link_connected(&s->link)) {
         lab_link_send(&s->link, LAB_MSG_HOST_CFG, &v, sizeof(v), -1);
     }
     s->host_msi = 0;
+    /* QEMU's PCI reset knows nothing of this MSI-X: clear it here. */
+    if (s->msix_cap) {
+        msix_control = pci_get_word(pdev->config + s->msix_cap +
+                                    PCI_MSIX_FLAGS) &
+                       ~(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+        pci_set_word(pdev->config + s->msix_cap + PCI_MSIX_FLAGS,
+                     msix_control);
+    }
     /* What the reset leaves in the capability: no address, no data */
     if (pdev->msi_cap) {
         lab_epf_send_host_msi(s, pci_get_word(pdev->config + pdev->msi_cap +
                                               PCI_MSI_FLAGS) &
                               ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE),
-                              0, 0);
+                              0, 0, msix_control);
     }
 }
 

@@ -25,12 +25,13 @@
 QEMU_BUILD_BUG_ON(sizeof(LabLinkHeader) != 8);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkHello) != 24);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkBar) != 24);
-QEMU_BUILD_BUG_ON(sizeof(LabLinkConfig) != 40 + 6 * 24);
+QEMU_BUILD_BUG_ON(sizeof(LabLinkMsix) != 16);
+QEMU_BUILD_BUG_ON(sizeof(LabLinkConfig) != 40 + 6 * 24 + 16);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkBarMsg) != 32);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkMemRead) != 16);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkMemReadReply) != 16);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkMemWrite) != 24);
-QEMU_BUILD_BUG_ON(sizeof(LabLinkHostMsi) != 16);
+QEMU_BUILD_BUG_ON(sizeof(LabLinkHostMsi) != 24);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkHostWrite) != 24);
 QEMU_BUILD_BUG_ON(sizeof(LabLinkConfig) > LAB_LINK_MAX_PAYLOAD);
 

@@ -44,6 +44,7 @@ typedef enum LabLinkMsgType {
     LAB_MSG_HOST_CFG,           /* host -> EP */
     LAB_MSG_HOST_MSI,           /* host -> EP, since version 2 */
     LAB_MSG_HOST_WRITE,         /* EP -> host, posted, since version 2 */
+    LAB_MSG_MSIX,               /* EP -> host, since version 2 */
 } LabLinkMsgType;
 
 typedef struct QEMU_PACKED LabLinkHeader {
@@ -84,6 +85,23 @@ typedef struct QEMU_PACKED LabLinkBar {
     uint32_t path;              /* LabLinkPath */
 } LabLinkBar;
 
+/*
+ * The function's MSI-X capability, as the endpoint's software programmed
+ * it: the read-only fields a host finds in it. The table and the PBA are
+ * in the endpoint's BAR memory, like any other BAR contents.
+ */
+#define LAB_LINK_MSIX_PRESENT       (1u << 0)   /* the function offers it */
+
+#define LAB_LINK_MSIX_QSIZE         0x7ffu      /* PCI_MSIX_FLAGS_QSIZE */
+#define LAB_LINK_MSIX_BIR           0x7u        /* PCI_MSIX_TABLE_BIR */
+
+typedef struct QEMU_PACKED LabLinkMsix {
+    uint32_t flags;             /* LAB_LINK_MSIX_*; all 0 when absent */
+    uint32_t qsize;             /* table size - 1, [10:0] */
+    uint32_t table;             /* table offset [31:3] | BIR [2:0] */
+    uint32_t pba;               /* PBA offset [31:3] | BIR [2:0] */
+} LabLinkMsix;
+
 /* CONFIG flags */
 #define LAB_LINK_CONFIG_LINK_UP     (1u << 0)
 #define LAB_LINK_CONFIG_RAM_FD      (1u << 1)   /* carries the EP RAM fd */
@@ -91,7 +109,8 @@ typedef struct QEMU_PACKED LabLinkBar {
 /*
  * CONFIG: everything the host needs to present the function. id, class,
  * subsys, misc and msi_cap have the layout of the lab-epc registers
- * HDR_ID, HDR_CLASS, HDR_SUBSYS, HDR_MISC and MSI_CAP.
+ * HDR_ID, HDR_CLASS, HDR_SUBSYS, HDR_MISC and MSI_CAP; msix is absent
+ * (all 0) on lab-epc.
  */
 typedef struct QEMU_PACKED LabLinkConfig {
     uint32_t version;           /* LAB_LINK_VERSION */
@@ -104,6 +123,7 @@ typedef struct QEMU_PACKED LabLinkConfig {
     uint32_t reserved;
     uint64_t ram_size;          /* bytes of the EP RAM fd to map */
     LabLinkBar bar[LAB_LINK_NUM_BARS];
+    LabLinkMsix msix;
 } LabLinkConfig;
 
 /* BAR: one BAR's new state (its target moved, or it was set/cleared). */
@@ -112,6 +132,11 @@ typedef struct QEMU_PACKED LabLinkBarMsg {
     uint32_t reserved;
     LabLinkBar bar;
 } LabLinkBarMsg;
+
+/*
+ * MSIX: a LabLinkMsix, the capability's new state, sent when the
+ * endpoint's software reprograms it while a host is connected.
+ */
 
 /*
  * LINK (1 up, 0 down), MSI (0-based vector), INTX (level), HOST_CFG (the
@@ -153,16 +178,19 @@ typedef struct QEMU_PACKED LabLinkMemWrite {
 } LabLinkMemWrite;
 
 /*
- * HOST_MSI: the function's MSI capability as the host programmed it, sent
- * after the host's first CONFIG and on every host write to the
- * capability. A controller that raises MSIs by writing the message itself
- * (DesignWare) mirrors it into its own MSI capability; lab-epc ignores it
- * (HOST_CFG tells it what it needs).
+ * HOST_MSI: the function's MSI and MSI-X capabilities as the host
+ * programmed them, sent after the host's first CONFIG and on every host
+ * write to either. A controller that raises MSIs by writing the message
+ * itself (DesignWare) mirrors them into its own capabilities; lab-epc
+ * ignores it (HOST_CFG tells it what it needs). The MSI-X table is not
+ * here: it is BAR memory, which the host writes like any other.
  */
 typedef struct QEMU_PACKED LabLinkHostMsi {
-    uint32_t control;           /* message control word, PCI_MSI_FLAGS */
-    uint32_t data;              /* message data */
-    uint64_t address;           /* message address */
+    uint32_t control;           /* MSI message control, PCI_MSI_FLAGS */
+    uint32_t data;              /* MSI message data */
+    uint64_t address;           /* MSI message address */
+    uint32_t msix_control;      /* PCI_MSIX_FLAGS; 0 without MSI-X */
+    uint32_t reserved;
 } LabLinkHostMsi;
 
 /*
