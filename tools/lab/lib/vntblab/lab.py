@@ -129,7 +129,9 @@ class Lab:
             except FileNotFoundError:
                 continue
             if lines:
-                return f"QEMU exited ({rc}): {lines[-1].strip()}"
+                # A guest panic says why in its first line, not its last.
+                panic = [ln for ln in lines if "Kernel panic" in ln]
+                return f"QEMU exited ({rc}): {(panic or lines)[-1].strip()}"
         return f"QEMU exited ({rc})"
 
     def _start(self, m, args):
