@@ -51,7 +51,13 @@
 #define NTB_EPF_CMD_STATUS_OK		1
 #define NTB_EPF_CMD_STATUS_ERROR	2
 
-/* CMD_CONFIGURE_DOORBELL argument: vector count, MSI-X or MSI. */
+/*
+ * CMD_CONFIGURE_DOORBELL argument: the vector count, and whether the
+ * host's vectors are MSI-X (else MSI). An endpoint that shows no MSI-X
+ * table (a controller without MSI-X, or an older endpoint function)
+ * refuses NTB_EPF_DB_ARG_MSIX; one that shows it accepts up to its
+ * table's size.
+ */
 #define NTB_EPF_DB_ARG_COUNT		GENMASK(15, 0)
 #define NTB_EPF_DB_ARG_MSIX		BIT(16)
 
@@ -61,8 +67,8 @@
  * Interrupt slots, legacy numbering. Slot 0 is the link event, slot 1 is
  * unused, doorbell bit n uses slot n + 2: the host rings doorbell bit n
  * through entry n + 2 of DB_DATA/DB_OFFSET, and the endpoint signals bit
- * n to the host with the host's vector n + 2 (MSI number n + 3 in the
- * endpoint's 1-based raise call). Both directions keep this numbering so
+ * n to the host with the host's vector n + 2 (MSI or MSI-X number n + 3
+ * in the endpoint's 1-based raise call). Both directions keep this numbering so
  * that unmodified peers keep working.
  */
 #define NTB_EPF_SLOT_LINK		0

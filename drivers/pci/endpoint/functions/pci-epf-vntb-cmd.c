@@ -27,10 +27,14 @@
  * With polled doorbells (no doorbell interrupt at all) the state stays
  * POLL and cmd_work scans the doorbells too.
  *
- * cmd_work is the only writer of cmd_by_kick, host_db_vectors and the
- * outbound window state (epf_vntb_cmd_start() resets them while cmd_work
- * is disabled); the kick reads cmd_by_kick locklessly and at worst queues
- * one needless run.
+ * cmd_work is the only writer of cmd_by_kick, host_db_vectors,
+ * host_irq_type and the outbound window state (epf_vntb_cmd_start()
+ * resets them while cmd_work is disabled). The one exception is a PCIe
+ * link down, which resets the host's vectors (epf_vntb_cmd_host_gone())
+ * while a command of the host that went away may still be handled; the
+ * next host configures its own, and until it does the interrupts raised
+ * follow what it enabled. The kick reads cmd_by_kick locklessly and at
+ * worst queues one needless run.
  */
 
 #include <linux/bitfield.h>
@@ -58,21 +62,58 @@ static void epf_vntb_cmd_update_mode(struct epf_vntb *vntb)
 		dev_dbg(dev, "the host stopped ringing the command doorbell\n");
 }
 
+/*
+ * MSI-X vectors: no more than the table has, and only if the host enabled
+ * MSI-X, which pci_epc_get_msix() tells by giving the table's size.
+ */
+static bool epf_vntb_cmd_check_msix(struct epf_vntb *vntb, u32 vectors)
+{
+	struct pci_epf *epf = vntb->epf;
+	struct device *dev = &epf->dev;
+	unsigned int table;
+
+	if (!vntb->msix) {
+		dev_err(dev, "the host asks for MSI-X doorbells; only MSI is offered\n");
+		return false;
+	}
+	table = pci_epc_get_msix(epf->epc, epf->func_no, epf->vfunc_no);
+	if (!table) {
+		dev_err(dev, "the host asks for MSI-X doorbells without MSI-X enabled\n");
+		return false;
+	}
+	if (vectors > table) {
+		dev_err(dev, "the host configures %u MSI-X vectors; the table has %u\n",
+			vectors, table);
+		return false;
+	}
+	return true;
+}
+
 static u16 epf_vntb_cmd_configure_db(struct epf_vntb *vntb, u32 arg)
 {
 	u32 vectors = FIELD_GET(NTB_EPF_DB_ARG_COUNT, arg);
+	bool msix = arg & NTB_EPF_DB_ARG_MSIX;
 	struct device *dev = epf_vntb_dev(vntb);
 
-	if (arg & NTB_EPF_DB_ARG_MSIX) {
-		dev_err(dev, "the host asks for MSI-X doorbells; only MSI is offered\n");
-		return NTB_EPF_CMD_STATUS_ERROR;
-	}
 	if (!vectors) {
 		dev_err(dev, "the host configures zero doorbell vectors\n");
 		return NTB_EPF_CMD_STATUS_ERROR;
 	}
+	if (msix && !epf_vntb_cmd_check_msix(vntb, vectors))
+		return NTB_EPF_CMD_STATUS_ERROR;
+
+	WRITE_ONCE(vntb->host_irq_type, msix ? PCI_IRQ_MSIX : PCI_IRQ_MSI);
 	WRITE_ONCE(vntb->host_db_vectors, vectors);
-	dev_dbg(dev, "the host has %u doorbell vectors\n", vectors);
+	dev_dbg(dev, "the host has %u %s doorbell vectors\n", vectors,
+		msix ? "MSI-X" : "MSI");
+	return NTB_EPF_CMD_STATUS_OK;
+}
+
+/* The host drops its vectors: nothing more to raise until it configures */
+static u16 epf_vntb_cmd_teardown_db(struct epf_vntb *vntb)
+{
+	WRITE_ONCE(vntb->host_db_vectors, 0);
+	WRITE_ONCE(vntb->host_irq_type, 0);
 	return NTB_EPF_CMD_STATUS_OK;
 }
 
@@ -82,8 +123,7 @@ static u16 epf_vntb_cmd_exec(struct epf_vntb *vntb, u32 cmd, u32 arg)
 	case NTB_EPF_CMD_CONFIGURE_DOORBELL:
 		return epf_vntb_cmd_configure_db(vntb, arg);
 	case NTB_EPF_CMD_TEARDOWN_DOORBELL:
-		WRITE_ONCE(vntb->host_db_vectors, 0);
-		return NTB_EPF_CMD_STATUS_OK;
+		return epf_vntb_cmd_teardown_db(vntb);
 	case NTB_EPF_CMD_CONFIGURE_MW:
 		return epf_vntb_mw_map_outbound(vntb, arg) ?
 		       NTB_EPF_CMD_STATUS_ERROR : NTB_EPF_CMD_STATUS_OK;
@@ -256,6 +296,20 @@ void epf_vntb_cmd_drain(struct epf_vntb *vntb)
 }
 
 /**
+ * epf_vntb_cmd_host_gone() - forget what the host configured
+ * @vntb: the function, whose PCIe link went down
+ *
+ * The next host (a rebooted one, maybe with another driver or interrupt
+ * type) has configured nothing yet: its interrupts follow what it enables
+ * until its CONFIGURE_DOORBELL.
+ */
+void epf_vntb_cmd_host_gone(struct epf_vntb *vntb)
+{
+	WRITE_ONCE(vntb->host_irq_type, 0);
+	WRITE_ONCE(vntb->host_db_vectors, U32_MAX);
+}
+
+/**
  * epf_vntb_cmd_init() - set up the command handler, disabled
  * @vntb: the function
  */
@@ -280,6 +334,7 @@ void epf_vntb_cmd_start(struct epf_vntb *vntb)
 	WRITE_ONCE(vntb->cmd_by_kick, false);
 	vntb->poll_logged = false;
 	vntb->host_db_vectors = U32_MAX;
+	vntb->host_irq_type = 0;
 	vntb->cmd_enabled = true;
 	enable_delayed_work(&vntb->cmd_work);
 	mod_delayed_work(epf_vntb_wq, &vntb->cmd_work, 0);

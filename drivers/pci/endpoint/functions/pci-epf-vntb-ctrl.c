@@ -15,29 +15,94 @@
  *         +------------------------------+ + 4 * SPAD_COUNT
  *         | endpoint's scratchpads       | endpoint's spad_*(), host's
  *         +------------------------------+   peer_spad_*()
+ *         | zero                         |
+ *         +------------------------------+ next 4 KiB (8 bytes if the BAR
+ *         | MSI-X table                  |   is too small): MSI-X only,
+ *         |                              |   one 16-byte entry per slot
+ *         +------------------------------+
+ *         | MSI-X PBA                    | one bit per slot, in u64s
+ *         +------------------------------+
+ *
+ * The MSI-X table comes last so that nothing an unmodified host reads at
+ * a fixed offset moves: the control region, and the scratchpads where
+ * SPAD_OFFSET says. It is there only when the controller offers MSI-X
+ * (and has the capability in its configuration space); the controller's
+ * MSI-X capability points the host at it (epf_vntb_irq_configure()).
  *
  * The region is normal endpoint memory that the host reads and writes by
  * DMA through the BAR. The endpoint writes the layout fields once at bind
  * and LINK_STATUS on link changes; it never reads a layout field back: a
- * host (or the test knob) that overwrites one changes nothing here.
+ * host (or the test knob) that overwrites one changes nothing here. The
+ * MSI-X table is the host's to write; the controller reads it when it
+ * raises an MSI-X.
  */
 
 #include <linux/bug.h>
+#include <linux/math.h>
 #include <linux/pci-epf.h>
+#include <linux/pci_regs.h>
+#include <linux/string.h>
 
 #include "pci-epf-vntb.h"
 
 static_assert(NTB_EPF_EXT_END <= EPF_VNTB_SPAD_OFFSET);
 
+/* The end of the scratchpads: two sets, the host's, then the endpoint's */
+static size_t epf_vntb_spad_end(struct epf_vntb *vntb)
+{
+	return EPF_VNTB_SPAD_OFFSET + 2 * vntb->spad_count * sizeof(u32);
+}
+
+/* Bytes of the MSI-X table and of its PBA, which follows the table */
+static size_t epf_vntb_msix_table_size(struct epf_vntb *vntb)
+{
+	return vntb->db_count * PCI_MSIX_ENTRY_SIZE;
+}
+
+static size_t epf_vntb_msix_pba_size(struct epf_vntb *vntb)
+{
+	return ALIGN(DIV_ROUND_UP(vntb->db_count, BITS_PER_BYTE), sizeof(u64));
+}
+
 static size_t epf_vntb_ctrl_size(struct epf_vntb *vntb)
 {
-	/* Two sets of scratchpads: the host's, then the endpoint's */
-	return EPF_VNTB_SPAD_OFFSET + 2 * vntb->spad_count * sizeof(u32);
+	if (!vntb->msix)
+		return epf_vntb_spad_end(vntb);
+	return vntb->msix_offset + epf_vntb_msix_table_size(vntb) +
+	       epf_vntb_msix_pba_size(vntb);
+}
+
+/*
+ * Where the MSI-X table goes, if the controller offers MSI-X: after the
+ * scratchpads, on a page of its own unless the control BAR has a fixed
+ * size too small for that.
+ */
+static void epf_vntb_ctrl_place_msix(struct epf_vntb *vntb)
+{
+	const struct pci_epc_bar_desc *bar;
+	size_t end = epf_vntb_spad_end(vntb);
+	size_t msix_size;
+
+	vntb->msix = vntb->features->msix_capable;
+	vntb->msix_offset = 0;
+	if (!vntb->msix)
+		return;
+
+	bar = &vntb->features->bar[vntb->ctrl_bar];
+	msix_size = epf_vntb_msix_table_size(vntb) +
+		    epf_vntb_msix_pba_size(vntb);
+	vntb->msix_offset = ALIGN(end, EPF_VNTB_MSIX_ALIGN);
+	if (bar->type == BAR_FIXED && bar->fixed_size &&
+	    vntb->msix_offset + msix_size > bar->fixed_size)
+		vntb->msix_offset = ALIGN(end, EPF_VNTB_MSIX_MIN_ALIGN);
 }
 
 /**
  * epf_vntb_ctrl_alloc() - allocate the control region in the control BAR
- * @vntb: the function
+ * @vntb: the function, with the controller's features and its BARs chosen
+ *
+ * The region is followed by the MSI-X table and PBA when the controller
+ * offers MSI-X.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -45,6 +110,7 @@ int epf_vntb_ctrl_alloc(struct epf_vntb *vntb)
 {
 	struct pci_epf *epf = vntb->epf;
 
+	epf_vntb_ctrl_place_msix(vntb);
 	vntb->ctrl = pci_epf_alloc_space(epf, epf_vntb_ctrl_size(vntb),
 					 vntb->ctrl_bar, vntb->features,
 					 PRIMARY_INTERFACE);
@@ -53,15 +119,80 @@ int epf_vntb_ctrl_alloc(struct epf_vntb *vntb)
 			epf_vntb_ctrl_size(vntb));
 		return -ENOMEM;
 	}
+	if (vntb->msix)
+		dev_dbg(&epf->dev, "MSI-X table at BAR%d + %#x, %u vectors\n",
+			vntb->ctrl_bar, vntb->msix_offset, vntb->db_count);
 	return 0;
+}
+
+/**
+ * epf_vntb_ctrl_msix_init() - set the MSI-X table up for a new bind
+ * @vntb: the function, with MSI-X
+ *
+ * The table is the host's: it programmed it when it enabled MSI-X, and
+ * the controller reads it to raise an MSI-X. A host that kept MSI-X
+ * enabled while the function was unbound and bound again does not
+ * program it again, so the table kept at unbind (epf_vntb_ctrl_free())
+ * goes back in place. Without one, every entry is zero and masked, as
+ * the PCI specification has them at reset: a controller that honours the
+ * mask bit (DesignWare's does) then refuses to raise a vector that the
+ * host has not programmed, rather than write to host address 0. Nothing
+ * is pending either way.
+ *
+ * Context: epc_init, before the host can reach the table.
+ */
+void epf_vntb_ctrl_msix_init(struct epf_vntb *vntb)
+{
+	size_t table = epf_vntb_msix_table_size(vntb);
+	unsigned int i, entry;
+
+	memset(vntb->ctrl + vntb->msix_offset + table, 0,
+	       epf_vntb_msix_pba_size(vntb));
+
+	if (vntb->msix_kept == vntb->db_count) {
+		memcpy(vntb->ctrl + vntb->msix_offset, vntb->msix_table_kept,
+		       table);
+		vntb->msix_kept = 0;
+		return;
+	}
+	vntb->msix_kept = 0;
+
+	for (i = 0; i < vntb->db_count; i++) {
+		entry = vntb->msix_offset + i * PCI_MSIX_ENTRY_SIZE;
+		epf_vntb_write32(vntb, entry + PCI_MSIX_ENTRY_LOWER_ADDR, 0);
+		epf_vntb_write32(vntb, entry + PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+		epf_vntb_write32(vntb, entry + PCI_MSIX_ENTRY_DATA, 0);
+		epf_vntb_write32(vntb, entry + PCI_MSIX_ENTRY_VECTOR_CTRL,
+				 PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	}
+}
+
+/**
+ * epf_vntb_ctrl_msix_forget() - drop the MSI-X table kept from an unbind
+ * @vntb: the function
+ *
+ * After a PCIe link down the host enumerates the function again and
+ * programs a new table: the kept one is stale.
+ */
+void epf_vntb_ctrl_msix_forget(struct epf_vntb *vntb)
+{
+	vntb->msix_kept = 0;
 }
 
 /**
  * epf_vntb_ctrl_free() - free the control region
  * @vntb: the function
+ *
+ * With MSI-X, the host's table is kept for the next bind (see
+ * epf_vntb_ctrl_msix_init()).
  */
 void epf_vntb_ctrl_free(struct epf_vntb *vntb)
 {
+	if (vntb->msix && vntb->ctrl) {
+		memcpy(vntb->msix_table_kept, vntb->ctrl + vntb->msix_offset,
+		       epf_vntb_msix_table_size(vntb));
+		vntb->msix_kept = vntb->db_count;
+	}
 	pci_epf_free_space(vntb->epf, vntb->ctrl, vntb->ctrl_bar,
 			   PRIMARY_INTERFACE);
 	vntb->ctrl = NULL;

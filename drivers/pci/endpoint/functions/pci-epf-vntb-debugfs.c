@@ -38,9 +38,11 @@ static const struct epf_vntb_counter epf_vntb_kick_counters[] = {
 static const struct epf_vntb_counter epf_vntb_host_counters[] = {
 	EPF_VNTB_COUNTER(peer_db_set),
 	EPF_VNTB_COUNTER(peer_db_msi),
+	EPF_VNTB_COUNTER(peer_db_msix),
 	EPF_VNTB_COUNTER(peer_db_dropped),
 	EPF_VNTB_COUNTER(peer_db_failed),
 	EPF_VNTB_COUNTER(link_msi),
+	EPF_VNTB_COUNTER(link_msix),
 	EPF_VNTB_COUNTER(poll_passes),
 	EPF_VNTB_COUNTER(poll_cmds),
 	EPF_VNTB_COUNTER(poll_dbs),
@@ -122,6 +124,19 @@ static const char *epf_vntb_db_source(struct epf_vntb *vntb)
 	return "msi";
 }
 
+/* The host's interrupt type as CONFIGURE_DOORBELL declared it */
+static const char *epf_vntb_host_irq(struct epf_vntb *vntb)
+{
+	switch (READ_ONCE(vntb->host_irq_type)) {
+	case PCI_IRQ_MSI:
+		return "msi";
+	case PCI_IRQ_MSIX:
+		return "msix";
+	default:
+		return "unset";
+	}
+}
+
 static int epf_vntb_state_show(struct seq_file *s, void *unused)
 {
 	struct epf_vntb *vntb = s->private;
@@ -143,6 +158,8 @@ static int epf_vntb_state_show(struct seq_file *s, void *unused)
 		seq_puts(s, "host_db_vectors unset\n");
 	else
 		seq_printf(s, "host_db_vectors %u\n", vectors);
+	seq_printf(s, "host_irq_type %s\n", epf_vntb_host_irq(vntb));
+	seq_printf(s, "msix %s\n", vntb->msix ? "offered" : "none");
 	seq_printf(s, "link %s\n", READ_ONCE(vntb->link_up) ? "up" : "down");
 	return 0;
 }

@@ -2,15 +2,22 @@
 /*
  * Virtual NTB endpoint function: interrupts to the host
  *
- * The endpoint signals the host with MSIs, numbered the legacy way (see
- * include/linux/ntb_epf.h): the link slot is MSI 1, doorbell bit n is
- * MSI n + 3.
+ * The endpoint signals the host with MSIs, or MSI-Xs when the controller
+ * offers MSI-X and the host took it, numbered the legacy way either way
+ * (see include/linux/ntb_epf.h): the link slot is interrupt 1, doorbell
+ * bit n is interrupt n + 3 (1-based, as pci_epc_raise_irq() counts).
+ *
+ * The host's type is the one it declared with CONFIGURE_DOORBELL. Before
+ * that, and after TEARDOWN_DOORBELL or a PCIe link down, it is the type
+ * the host has enabled in the function's capabilities: so a host driver
+ * that was using an earlier bind, or a rebooted host, still gets the link
+ * slot.
  *
  * ntb_transport rings the peer's doorbell from atomic context, but
  * pci_epc_raise_irq() takes the controller's mutex. So peer_db_set()
  * only ORs its bits into an atomic word and queues peer_db_work, which
- * takes all accumulated bits at once and raises their MSIs: rings that
- * come while it runs are raised by its next run, none is lost.
+ * takes all accumulated bits at once and raises their interrupts: rings
+ * that come while it runs are raised by its next run, none is lost.
  */
 
 #include <linux/bitops.h>
@@ -19,24 +26,58 @@
 #include "pci-epf-vntb.h"
 #include "vntb_epf_trace.h"
 
-/* How many MSIs the host enabled, 0 when none; may sleep */
-static unsigned int epf_vntb_host_msis(struct epf_vntb *vntb)
+/*
+ * The host's interrupt type (see above) in @type, and how many of its
+ * interrupts the controller can raise: the MSIs the host enabled, or the
+ * size of the MSI-X table when the host enabled MSI-X; 0 when it enabled
+ * none of the type. May sleep.
+ */
+static unsigned int epf_vntb_host_irqs(struct epf_vntb *vntb,
+				       unsigned int *type)
 {
+	unsigned int declared = READ_ONCE(vntb->host_irq_type);
 	struct pci_epf *epf = vntb->epf;
-	int msis = pci_epc_get_msi(epf->epc, epf->func_no, epf->vfunc_no);
+	int n;
 
-	return max(msis, 0);
+	if (vntb->msix && declared != PCI_IRQ_MSI) {
+		n = pci_epc_get_msix(epf->epc, epf->func_no, epf->vfunc_no);
+		if (n > 0 || declared == PCI_IRQ_MSIX) {
+			*type = PCI_IRQ_MSIX;
+			return max(n, 0);
+		}
+	}
+	*type = PCI_IRQ_MSI;
+	n = pci_epc_get_msi(epf->epc, epf->func_no, epf->vfunc_no);
+	return max(n, 0);
 }
 
-static int epf_vntb_raise(struct epf_vntb *vntb, u16 msi)
+/* epf_vntb_raise() raised nothing: the BARs are not set */
+#define EPF_VNTB_RAISE_NOT_READY	1
+
+/*
+ * Raises interrupt @num of @type, only while the BARs are set: the
+ * controller reads an MSI-X vector from the table in the control BAR,
+ * which is gone once the BARs are cleared (epc_deinit, unbind).
+ * Returns 0, EPF_VNTB_RAISE_NOT_READY or the controller's error.
+ */
+static int epf_vntb_raise(struct epf_vntb *vntb, unsigned int type, u16 num)
 {
 	struct pci_epf *epf = vntb->epf;
 	int ret;
 
-	ret = pci_epc_raise_irq(epf->epc, epf->func_no, epf->vfunc_no,
-				PCI_IRQ_MSI, msi);
-	trace_vntb_epf_msi(vntb, msi, ret);
+	scoped_guard(mutex, &vntb->lock) {
+		if (!vntb->epc_ready)
+			return EPF_VNTB_RAISE_NOT_READY;
+		ret = pci_epc_raise_irq(epf->epc, epf->func_no, epf->vfunc_no,
+					type, num);
+	}
+	trace_vntb_epf_msi(vntb, type == PCI_IRQ_MSIX, num, ret);
 	return ret;
+}
+
+static const char *epf_vntb_irq_name(unsigned int type)
+{
+	return type == PCI_IRQ_MSIX ? "MSI-X" : "MSI";
 }
 
 static void epf_vntb_peer_db_work(struct work_struct *work)
@@ -44,29 +85,37 @@ static void epf_vntb_peer_db_work(struct work_struct *work)
 	struct epf_vntb *vntb = container_of(work, struct epf_vntb,
 					     peer_db_work);
 	unsigned long bits = atomic_long_xchg(&vntb->peer_db, 0);
-	unsigned int limit, bit;
+	struct epf_vntb_stats *stats = &vntb->stats;
+	unsigned int limit, bit, type;
 	int ret;
 
 	/* The host configured fewer vectors than it enabled, or none */
-	limit = min(epf_vntb_host_msis(vntb), READ_ONCE(vntb->host_db_vectors));
+	limit = min(epf_vntb_host_irqs(vntb, &type),
+		    READ_ONCE(vntb->host_db_vectors));
 
 	for_each_set_bit(bit, &bits, BITS_PER_LONG) {
-		u16 msi = EPF_VNTB_MSI(NTB_EPF_DB_SLOT(bit));
+		u16 num = EPF_VNTB_IRQ_NUM(NTB_EPF_DB_SLOT(bit));
 
-		if (msi > limit) {
-			atomic64_inc(&vntb->stats.peer_db_dropped);
-			dev_dbg_ratelimited(epf_vntb_dev(vntb), "doorbell %u: the host has %u vectors\n",
-					    bit, limit);
+		if (num > limit) {
+			atomic64_inc(&stats->peer_db_dropped);
+			dev_dbg_ratelimited(epf_vntb_dev(vntb), "doorbell %u: the host has %u %s vectors\n",
+					    bit, limit, epf_vntb_irq_name(type));
 			continue;
 		}
-		ret = epf_vntb_raise(vntb, msi);
+		ret = epf_vntb_raise(vntb, type, num);
+		if (ret == EPF_VNTB_RAISE_NOT_READY) {
+			atomic64_inc(&stats->peer_db_dropped);
+			continue;
+		}
 		if (ret) {
-			atomic64_inc(&vntb->stats.peer_db_failed);
-			dev_err_ratelimited(epf_vntb_dev(vntb), "doorbell %u: MSI %u failed: %d\n",
-					    bit, msi, ret);
+			atomic64_inc(&stats->peer_db_failed);
+			dev_err_ratelimited(epf_vntb_dev(vntb), "doorbell %u: %s %u failed: %d\n",
+					    bit, epf_vntb_irq_name(type), num,
+					    ret);
 			continue;
 		}
-		atomic64_inc(&vntb->stats.peer_db_msi);
+		atomic64_inc(type == PCI_IRQ_MSIX ? &stats->peer_db_msix :
+						    &stats->peer_db_msi);
 	}
 }
 
@@ -78,6 +127,44 @@ void epf_vntb_irq_init(struct epf_vntb *vntb)
 {
 	atomic_long_set(&vntb->peer_db, 0);
 	INIT_WORK(&vntb->peer_db_work, epf_vntb_peer_db_work);
+}
+
+/**
+ * epf_vntb_irq_configure() - offer the host its interrupt vectors
+ * @vntb: the function, whose BARs are set
+ *
+ * One vector per interrupt slot: link, unused, then the doorbells. MSI
+ * always; MSI-X too when the controller offers it, with the table and
+ * PBA in the control BAR, reset to all masked for the host to program.
+ *
+ * Context: epc_init.
+ * Return: 0 or the controller's error.
+ */
+int epf_vntb_irq_configure(struct epf_vntb *vntb)
+{
+	struct pci_epf *epf = vntb->epf;
+	int ret;
+
+	ret = pci_epc_set_msi(epf->epc, epf->func_no, epf->vfunc_no,
+			      vntb->db_count);
+	if (ret) {
+		dev_err(&epf->dev, "MSI configuration (%u vectors) failed: %d\n",
+			vntb->db_count, ret);
+		return ret;
+	}
+
+	if (!vntb->msix)
+		return 0;
+
+	epf_vntb_ctrl_msix_init(vntb);
+	ret = pci_epc_set_msix(epf->epc, epf->func_no, epf->vfunc_no,
+			       vntb->db_count, vntb->ctrl_bar,
+			       vntb->msix_offset);
+	if (ret)
+		dev_err(&epf->dev, "MSI-X configuration (%u vectors, table at BAR%d + %#x) failed: %d\n",
+			vntb->db_count, vntb->ctrl_bar, vntb->msix_offset,
+			ret);
+	return ret;
 }
 
 /**
@@ -108,28 +195,32 @@ int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits)
 }
 
 /**
- * epf_vntb_raise_link() - raise the link slot, if the host enabled MSI
+ * epf_vntb_raise_link() - raise the link slot, if the host enabled MSI(-X)
  * @vntb: the function
  *
  * Tells the host to look at LINK_STATUS and, for a host of ours, at a
  * command's status.
  *
  * Context: process context.
- * Return: whether the MSI was raised.
+ * Return: whether the interrupt was raised.
  */
 bool epf_vntb_raise_link(struct epf_vntb *vntb)
 {
-	u16 msi = EPF_VNTB_MSI(NTB_EPF_SLOT_LINK);
+	u16 num = EPF_VNTB_IRQ_NUM(NTB_EPF_SLOT_LINK);
+	unsigned int type;
 	int ret;
 
-	if (epf_vntb_host_msis(vntb) < msi)
+	if (epf_vntb_host_irqs(vntb, &type) < num)
 		return false;
-	ret = epf_vntb_raise(vntb, msi);
+	ret = epf_vntb_raise(vntb, type, num);
+	if (ret == EPF_VNTB_RAISE_NOT_READY)
+		return false;
 	if (ret) {
-		dev_err_ratelimited(epf_vntb_dev(vntb), "link MSI failed: %d\n",
-				    ret);
+		dev_err_ratelimited(epf_vntb_dev(vntb), "link %s failed: %d\n",
+				    epf_vntb_irq_name(type), ret);
 		return false;
 	}
-	atomic64_inc(&vntb->stats.link_msi);
+	atomic64_inc(type == PCI_IRQ_MSIX ? &vntb->stats.link_msix :
+					    &vntb->stats.link_msi);
 	return true;
 }

@@ -14,8 +14,8 @@
  *   bind         (controller linked as "primary") takes the doorbell,
  *                chooses the BARs, allocates the control region and the
  *                windows, creates the virtual bus and its NTB device
- *   epc_init     (the controller is ready) programs header, BARs and MSI,
- *                starts the command handler
+ *   epc_init     (the controller is ready) programs header, BARs, MSI
+ *                and MSI-X, starts the command handler
  *   epc_deinit   stops the command handler, clears the BARs
  *   unbind       tells the host the link is down, undoes bind
  */
@@ -110,12 +110,8 @@ static int epf_vntb_epc_init(struct pci_epf *epf)
 	if (ret)
 		return ret;
 
-	/* One vector per interrupt slot: link, unused, then the doorbells */
-	ret = pci_epc_set_msi(epc, epf->func_no, epf->vfunc_no,
-			      vntb->db_count);
+	ret = epf_vntb_irq_configure(vntb);
 	if (ret) {
-		dev_err(dev, "MSI configuration (%u vectors) failed: %d\n",
-			vntb->db_count, ret);
 		epf_vntb_bars_clear(vntb);
 		return ret;
 	}
@@ -125,6 +121,7 @@ static int epf_vntb_epc_init(struct pci_epf *epf)
 	/*
 	 * A host that enabled MSI was using a previous bind of the function:
 	 * its link vector makes a host driver of ours set itself up again.
+	 * (A host's MSI-X table went with the previous bind's control BAR.)
 	 */
 	epf_vntb_raise_link(vntb);
 	return 0;
@@ -142,7 +139,8 @@ static void epf_vntb_epc_deinit(struct pci_epf *epf)
  * The PCIe link went down: the host's view of the NTB link goes down with
  * it, and so does what the host declared: the next host (a rebooted one,
  * maybe an older driver) may not ring the command doorbell, so commands
- * are polled again until a host sets HOST_CAPS anew. The endpoint's NTB
+ * are polled again until a host sets HOST_CAPS anew, and its interrupt
+ * vectors and their type are its own to configure. The endpoint's NTB
  * clients are not told. Linux 6.12's
  * ntb_transport frees its window buffers when told the link is down and
  * then, when its device is removed, writes into one of them again (its
@@ -155,11 +153,13 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 	struct epf_vntb *vntb = epf_get_drvdata(epf);
 
 	/* Under epf->lock, as bind and unbind: the region is there or not */
+	epf_vntb_ctrl_msix_forget(vntb);
 	if (!vntb->ctrl)
 		return 0;
 	if (READ_ONCE(vntb->link_up))
 		epf_vntb_ctrl_link_status(vntb, false);
 	epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
+	epf_vntb_cmd_host_gone(vntb);
 	epf_vntb_cmd_kick(vntb);
 	return 0;
 }
@@ -167,8 +167,8 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 /*
  * The PCIe link came up: when the function was bound with the link down
  * (the controller stopped), the link vector of epc_init reached no one.
- * Raise it now for a host that kept MSI enabled, so that a host driver of
- * ours sets the function up again.
+ * Raise it now for a host that kept MSI or MSI-X enabled, so that a host
+ * driver of ours sets the function up again.
  */
 static int epf_vntb_link_up(struct pci_epf *epf)
 {

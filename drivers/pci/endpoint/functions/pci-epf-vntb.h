@@ -14,7 +14,7 @@
  * include/linux/ntb_epf.h followed by the scratchpads), a doorbell BAR and
  * one BAR per memory window. The endpoint sees an NTB device whose
  * operations (pci-epf-vntb-ntb.c) read and write the same control region,
- * raise MSIs on the host and program the BARs.
+ * raise MSIs or MSI-Xs on the host and program the BARs.
  *
  * Files, one concern each:
  *   -main.c      EPF driver: probe, bind/unbind, controller events
@@ -42,6 +42,7 @@
 #include <linux/pci-ep-doorbell.h>
 #include <linux/pci-epc.h>
 #include <linux/pci-epf.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -61,11 +62,22 @@
 /* Upstream's polling period, kept for legacy hosts and polled doorbells */
 #define EPF_VNTB_POLL_MS	5
 
-/* MSI number (1-based, as pci_epc_raise_irq() wants) of a host vector */
-#define EPF_VNTB_MSI(vector)	((vector) + 1)
+/*
+ * MSI or MSI-X number (1-based, as pci_epc_raise_irq() wants both) of a
+ * host vector
+ */
+#define EPF_VNTB_IRQ_NUM(vector)	((vector) + 1)
 
 /* Scratchpads start after the control region and its extension */
 #define EPF_VNTB_SPAD_OFFSET	0x200
+
+/*
+ * The MSI-X table follows the scratchpads in the control BAR, on a page
+ * of its own when the BAR has room (a host may map the table apart from
+ * the rest), else on the 8 bytes that the table offset register needs.
+ */
+#define EPF_VNTB_MSIX_ALIGN	SZ_4K
+#define EPF_VNTB_MSIX_MIN_ALIGN	8
 
 /**
  * struct epf_vntb_config - what configfs sets; read at bind
@@ -106,9 +118,12 @@ struct epf_vntb_config {
  * @db_events: ntb_db_event() calls, per doorbell vector
  * @peer_db_set: peer_db_set() calls of the NTB clients
  * @peer_db_msi: doorbell MSIs raised on the host
+ * @peer_db_msix: doorbell MSI-Xs raised on the host
  * @peer_db_dropped: doorbell bits not raised: the host has too few vectors
- * @peer_db_failed: doorbell MSIs that the controller failed to raise
+ * @peer_db_failed: doorbell MSIs or MSI-Xs that the controller failed to
+ *	raise
  * @link_msi: link slot MSIs raised on the host
+ * @link_msix: link slot MSI-Xs raised on the host
  * @poll_passes: command handler passes in POLL mode (each re-arms the
  *	EPF_VNTB_POLL_MS timer)
  * @poll_cmds: of those, the passes that handled a command
@@ -125,9 +140,11 @@ struct epf_vntb_stats {
 	atomic64_t db_events[NTB_EPF_MAX_DB];
 	atomic64_t peer_db_set;
 	atomic64_t peer_db_msi;
+	atomic64_t peer_db_msix;
 	atomic64_t peer_db_dropped;
 	atomic64_t peer_db_failed;
 	atomic64_t link_msi;
+	atomic64_t link_msix;
 	atomic64_t poll_passes;
 	atomic64_t poll_cmds;
 	atomic64_t poll_dbs;
@@ -177,6 +194,13 @@ struct epf_vntb_mw {
  * @num_mws: memory windows
  * @ctrl_bar: BAR of the control region
  * @ctrl: the control region, normal memory that the host writes by DMA
+ * @msix: the function offers MSI-X (the controller is msix_capable): its
+ *	table and PBA are in the control BAR, set up at every epc_init
+ * @msix_offset: offset of the MSI-X table in the control BAR (its PBA
+ *	follows the table); 0 without @msix
+ * @msix_kept: entries in @msix_table_kept: the host's table, kept from
+ *	the last unbind for the next bind; 0 when none is kept
+ * @msix_table_kept: the kept table
  * @ctrl_lock: serialises the writes of the published fields and of
  *	LINK_STATUS with the test-only corruption of them
  * @link_up: the host said link up (LINK_UP command) and not down since
@@ -200,14 +224,18 @@ struct epf_vntb_mw {
  * @db_replay_work: delivers @db_replay outside the caller of
  *	db_clear_mask(), which may hold the NTB core's context lock
  * @peer_db: doorbell bits to ring on the host, accumulated atomically
- * @peer_db_work: raises their MSIs, which may sleep
+ * @peer_db_work: raises their MSIs or MSI-Xs, which may sleep
  * @host_db_vectors: vectors the host configured (CONFIGURE_DOORBELL),
- *	0 after TEARDOWN_DOORBELL, U32_MAX until told
+ *	0 after TEARDOWN_DOORBELL, U32_MAX until told and after a PCIe
+ *	link down
+ * @host_irq_type: their type, PCI_IRQ_MSI or PCI_IRQ_MSIX; 0 when
+ *	@host_db_vectors is not a configured count
  * @cmd_work: handles commands; also polls when it has to
  * @cmd_enabled: @cmd_work is enabled; changed under epf->lock only
  * @cmd_by_kick: the host rings the command doorbell: no polling
  * @poll_logged: the "polling commands" line was printed for this bind
- * @lock: protects @epc_ready and the inbound state of @mw
+ * @lock: protects @epc_ready and the inbound state of @mw; interrupts
+ *	are raised under it, so that none is raised with the BARs cleared
  * @epc_ready: the controller is initialised and the BARs are set
  * @mw: memory windows
  * @vbus: the virtual bus
@@ -235,6 +263,10 @@ struct epf_vntb {
 
 	enum pci_barno ctrl_bar;
 	u8 *ctrl;
+	bool msix;
+	u32 msix_offset;
+	u32 msix_kept;
+	u8 msix_table_kept[EPF_VNTB_MAX_DB_COUNT * PCI_MSIX_ENTRY_SIZE];
 	struct mutex ctrl_lock;		/* published fields, LINK_STATUS */
 	bool link_up;
 	bool clients_link_up;
@@ -258,13 +290,14 @@ struct epf_vntb {
 	atomic_long_t peer_db;
 	struct work_struct peer_db_work;
 	u32 host_db_vectors;
+	unsigned int host_irq_type;
 
 	struct delayed_work cmd_work;
 	bool cmd_enabled;
 	bool cmd_by_kick;
 	bool poll_logged;
 
-	struct mutex lock;		/* @epc_ready, inbound windows */
+	struct mutex lock;		/* @epc_ready, inbound windows, raises */
 	bool epc_ready;
 	struct epf_vntb_mw mw[EPF_VNTB_MAX_MWS];
 
@@ -314,6 +347,8 @@ void epf_vntb_bars_clear(struct epf_vntb *vntb);
 
 /* -ctrl.c */
 int epf_vntb_ctrl_alloc(struct epf_vntb *vntb);
+void epf_vntb_ctrl_msix_init(struct epf_vntb *vntb);
+void epf_vntb_ctrl_msix_forget(struct epf_vntb *vntb);
 void epf_vntb_ctrl_free(struct epf_vntb *vntb);
 void epf_vntb_ctrl_publish(struct epf_vntb *vntb);
 void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up);
@@ -328,6 +363,7 @@ void epf_vntb_cmd_start(struct epf_vntb *vntb);
 void epf_vntb_cmd_stop(struct epf_vntb *vntb);
 bool epf_vntb_cmd_kick(struct epf_vntb *vntb);
 void epf_vntb_cmd_drain(struct epf_vntb *vntb);
+void epf_vntb_cmd_host_gone(struct epf_vntb *vntb);
 u64 epf_vntb_cmd_handled(struct epf_vntb *vntb);
 
 /* -doorbell.c */
@@ -347,6 +383,7 @@ void epf_vntb_db_clear_mask(struct epf_vntb *vntb, u64 bits);
 
 /* -irq.c */
 void epf_vntb_irq_init(struct epf_vntb *vntb);
+int epf_vntb_irq_configure(struct epf_vntb *vntb);
 void epf_vntb_irq_stop(struct epf_vntb *vntb);
 int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits);
 bool epf_vntb_raise_link(struct epf_vntb *vntb);

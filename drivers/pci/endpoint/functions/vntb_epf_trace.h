@@ -55,17 +55,24 @@ TRACE_EVENT(vntb_epf_peer_db_set,
 	    TP_printk("%s bits=%#llx", __get_str(dev), __entry->bits)
 );
 
-/* An MSI raised on the host: its 1-based number, the controller's answer */
+/*
+ * An MSI or MSI-X raised on the host: its 1-based number, the controller's
+ * answer. Printed as msi=N or msix=N: an MSI's line is the same as before
+ * MSI-X came.
+ */
 TRACE_EVENT(vntb_epf_msi,
-	    TP_PROTO(struct epf_vntb *vntb, u16 msi, int ret),
-	    TP_ARGS(vntb, msi, ret),
+	    TP_PROTO(struct epf_vntb *vntb, bool msix, u16 msi, int ret),
+	    TP_ARGS(vntb, msix, msi, ret),
 	    TP_STRUCT__entry(__string(dev, dev_name(epf_vntb_dev(vntb)))
+			     __field(bool, msix)
 			     __field(u16, msi)
 			     __field(int, ret)),
 	    TP_fast_assign(__assign_str(dev);
+			   __entry->msix = msix;
 			   __entry->msi = msi;
 			   __entry->ret = ret;),
-	    TP_printk("%s msi=%u ret=%d", __get_str(dev), __entry->msi,
+	    TP_printk("%s %s=%u ret=%d", __get_str(dev),
+		      __entry->msix ? "msix" : "msi", __entry->msi,
 		      __entry->ret)
 );
 
