@@ -77,13 +77,33 @@ typedef struct DwEdmaV0 {
     bool level;            /* what irq was last set to */
 } DwEdmaV0;
 
+/**
+ * dw_edma_v0_init: set up an embedded eDMA block
+ * @e: the block, embedded in @owner's state
+ * @owner: the controller device; it owns the MMIO region, and its
+ *   re-entrancy guard keeps a transfer aimed at its own MMIO regions from
+ *   re-entering them (such a transfer aborts)
+ * @wr_channels: write channels, 1..DW_EDMA_V0_MAX_CHANNELS (CTRL [3:0])
+ * @rd_channels: read channels, 1..DW_EDMA_V0_MAX_CHANNELS (CTRL [19:16])
+ * @irq: the level interrupt ("dma")
+ * @pci_rw: access to host (PCI) memory; called from a bottom half with
+ *   the BQL held, with at most 64 KiB at a time
+ * @opaque: passed to @pci_rw
+ *
+ * The block starts at power-on values with the interrupt not driven; the
+ * controller calls dw_edma_v0_reset() from its own reset.
+ */
 void dw_edma_v0_init(DwEdmaV0 *e, Object *owner, unsigned wr_channels,
                      unsigned rd_channels, qemu_irq irq,
                      DwEdmaPciRw *pci_rw, void *opaque);
+
 /* The register block, DW_EDMA_V0_MMIO_SIZE (0x2000) bytes. */
 MemoryRegion *dw_edma_v0_mmio(DwEdmaV0 *e);
-/* Power-on values; deasserts the interrupt. */
+
+/* Power-on values, transfers in flight dropped; deasserts the interrupt. */
 void dw_edma_v0_reset(DwEdmaV0 *e);
+
+/* Free what dw_edma_v0_init() allocated (the owner's unrealize/finalize). */
 void dw_edma_v0_cleanup(DwEdmaV0 *e);
 
 #endif /* HW_MISC_DW_EDMA_V0_H */
