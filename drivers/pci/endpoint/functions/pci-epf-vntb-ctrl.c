@@ -125,37 +125,10 @@ int epf_vntb_ctrl_alloc(struct epf_vntb *vntb)
 	return 0;
 }
 
-/**
- * epf_vntb_ctrl_msix_init() - set the MSI-X table up for a new bind
- * @vntb: the function, with MSI-X
- *
- * The table is the host's: it programmed it when it enabled MSI-X, and
- * the controller reads it to raise an MSI-X. A host that kept MSI-X
- * enabled while the function was unbound and bound again does not
- * program it again, so the table kept at unbind (epf_vntb_ctrl_free())
- * goes back in place. Without one, every entry is zero and masked, as
- * the PCI specification has them at reset: a controller that honours the
- * mask bit (DesignWare's does) then refuses to raise a vector that the
- * host has not programmed, rather than write to host address 0. Nothing
- * is pending either way.
- *
- * Context: epc_init, before the host can reach the table.
- */
-void epf_vntb_ctrl_msix_init(struct epf_vntb *vntb)
+/* Every entry zero and masked, as the PCI specification has them at reset */
+static void epf_vntb_ctrl_msix_mask_all(struct epf_vntb *vntb)
 {
-	size_t table = epf_vntb_msix_table_size(vntb);
 	unsigned int i, entry;
-
-	memset(vntb->ctrl + vntb->msix_offset + table, 0,
-	       epf_vntb_msix_pba_size(vntb));
-
-	if (vntb->msix_kept == vntb->db_count) {
-		memcpy(vntb->ctrl + vntb->msix_offset, vntb->msix_table_kept,
-		       table);
-		vntb->msix_kept = 0;
-		return;
-	}
-	vntb->msix_kept = 0;
 
 	for (i = 0; i < vntb->db_count; i++) {
 		entry = vntb->msix_offset + i * PCI_MSIX_ENTRY_SIZE;
@@ -168,31 +141,76 @@ void epf_vntb_ctrl_msix_init(struct epf_vntb *vntb)
 }
 
 /**
- * epf_vntb_ctrl_msix_forget() - drop the MSI-X table kept from an unbind
+ * epf_vntb_ctrl_msix_init() - set the MSI-X table up for a new bind
+ * @vntb: the function, with MSI-X
+ *
+ * The table is the host's: it programmed it when it enabled MSI-X, and
+ * the controller reads it to raise an MSI-X. A host that kept MSI-X
+ * enabled while the function was unbound and bound again, on a
+ * controller that kept the BAR addresses the host assigned, does not
+ * program it again, so the table kept at unbind (epf_vntb_ctrl_free())
+ * goes back in place. (A DesignWare core rewrites those BAR registers at
+ * bind: there the host must enumerate the function again, and programs a
+ * new table.) Without a kept table, every entry is zero and masked: a
+ * controller that honours the mask bit (DesignWare's does) then refuses
+ * to raise a vector that the host has not programmed, rather than write
+ * to host address 0. Nothing is pending either way.
+ *
+ * Context: epc_init, before the BARs are set, so before the host or a
+ * raise can reach the table.
+ */
+void epf_vntb_ctrl_msix_init(struct epf_vntb *vntb)
+{
+	size_t table = epf_vntb_msix_table_size(vntb);
+
+	memset(vntb->ctrl + vntb->msix_offset + table, 0,
+	       epf_vntb_msix_pba_size(vntb));
+
+	if (vntb->msix_kept == vntb->db_count &&
+	    vntb->msix_kept_offset == vntb->msix_offset)
+		memcpy(vntb->ctrl + vntb->msix_offset, vntb->msix_table_kept,
+		       table);
+	else
+		epf_vntb_ctrl_msix_mask_all(vntb);
+	vntb->msix_kept = 0;
+	vntb->msix_live = true;
+}
+
+/**
+ * epf_vntb_ctrl_msix_host_gone() - forget the host's MSI-X table
  * @vntb: the function
  *
  * After a PCIe link down the host enumerates the function again and
- * programs a new table: the kept one is stale.
+ * programs a new table: the kept one is stale, and so are the entries of
+ * the live one, masked until the host programs them again.
+ *
+ * Context: under epf->lock, as bind and unbind.
  */
-void epf_vntb_ctrl_msix_forget(struct epf_vntb *vntb)
+void epf_vntb_ctrl_msix_host_gone(struct epf_vntb *vntb)
 {
 	vntb->msix_kept = 0;
+	if (vntb->ctrl && vntb->msix_live)
+		epf_vntb_ctrl_msix_mask_all(vntb);
 }
 
 /**
  * epf_vntb_ctrl_free() - free the control region
  * @vntb: the function
  *
- * With MSI-X, the host's table is kept for the next bind (see
- * epf_vntb_ctrl_msix_init()).
+ * With MSI-X, a table that the host had since epc_init is kept for the
+ * next bind (see epf_vntb_ctrl_msix_init()); a bind that ended before
+ * epc_init leaves none.
  */
 void epf_vntb_ctrl_free(struct epf_vntb *vntb)
 {
-	if (vntb->msix && vntb->ctrl) {
+	vntb->msix_kept = 0;
+	if (vntb->msix_live) {
 		memcpy(vntb->msix_table_kept, vntb->ctrl + vntb->msix_offset,
 		       epf_vntb_msix_table_size(vntb));
 		vntb->msix_kept = vntb->db_count;
+		vntb->msix_kept_offset = vntb->msix_offset;
 	}
+	vntb->msix_live = false;
 	pci_epf_free_space(vntb->epf, vntb->ctrl, vntb->ctrl_bar,
 			   PRIMARY_INTERFACE);
 	vntb->ctrl = NULL;

@@ -135,7 +135,7 @@ void epf_vntb_irq_init(struct epf_vntb *vntb)
  *
  * One vector per interrupt slot: link, unused, then the doorbells. MSI
  * always; MSI-X too when the controller offers it, with the table and
- * PBA in the control BAR, reset to all masked for the host to program.
+ * PBA in the control BAR (set up by epf_vntb_ctrl_msix_init()).
  *
  * Context: epc_init.
  * Return: 0 or the controller's error.
@@ -156,7 +156,6 @@ int epf_vntb_irq_configure(struct epf_vntb *vntb)
 	if (!vntb->msix)
 		return 0;
 
-	epf_vntb_ctrl_msix_init(vntb);
 	ret = pci_epc_set_msix(epf->epc, epf->func_no, epf->vfunc_no,
 			       vntb->db_count, vntb->ctrl_bar,
 			       vntb->msix_offset);

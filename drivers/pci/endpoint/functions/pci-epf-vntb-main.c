@@ -106,6 +106,9 @@ static int epf_vntb_epc_init(struct pci_epf *epf)
 		}
 	}
 
+	if (vntb->msix)
+		epf_vntb_ctrl_msix_init(vntb);
+
 	ret = epf_vntb_bars_set(vntb);
 	if (ret)
 		return ret;
@@ -120,8 +123,8 @@ static int epf_vntb_epc_init(struct pci_epf *epf)
 
 	/*
 	 * A host that enabled MSI was using a previous bind of the function:
-	 * its link vector makes a host driver of ours set itself up again.
-	 * (A host's MSI-X table went with the previous bind's control BAR.)
+	 * its link vector makes a host driver of ours set itself up again
+	 * (with MSI-X, through the table kept from that bind).
 	 */
 	epf_vntb_raise_link(vntb);
 	return 0;
@@ -153,7 +156,7 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 	struct epf_vntb *vntb = epf_get_drvdata(epf);
 
 	/* Under epf->lock, as bind and unbind: the region is there or not */
-	epf_vntb_ctrl_msix_forget(vntb);
+	epf_vntb_ctrl_msix_host_gone(vntb);
 	if (!vntb->ctrl)
 		return 0;
 	if (READ_ONCE(vntb->link_up))

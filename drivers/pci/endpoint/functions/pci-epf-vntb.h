@@ -198,8 +198,11 @@ struct epf_vntb_mw {
  *	table and PBA are in the control BAR, set up at every epc_init
  * @msix_offset: offset of the MSI-X table in the control BAR (its PBA
  *	follows the table); 0 without @msix
+ * @msix_live: the table in @ctrl was set up (epf_vntb_ctrl_msix_init())
+ *	and is the host's since
  * @msix_kept: entries in @msix_table_kept: the host's table, kept from
  *	the last unbind for the next bind; 0 when none is kept
+ * @msix_kept_offset: the @msix_offset the kept table had
  * @msix_table_kept: the kept table
  * @ctrl_lock: serialises the writes of the published fields and of
  *	LINK_STATUS with the test-only corruption of them
@@ -265,7 +268,9 @@ struct epf_vntb {
 	u8 *ctrl;
 	bool msix;
 	u32 msix_offset;
+	bool msix_live;
 	u32 msix_kept;
+	u32 msix_kept_offset;
 	u8 msix_table_kept[EPF_VNTB_MAX_DB_COUNT * PCI_MSIX_ENTRY_SIZE];
 	struct mutex ctrl_lock;		/* published fields, LINK_STATUS */
 	bool link_up;
@@ -348,7 +353,7 @@ void epf_vntb_bars_clear(struct epf_vntb *vntb);
 /* -ctrl.c */
 int epf_vntb_ctrl_alloc(struct epf_vntb *vntb);
 void epf_vntb_ctrl_msix_init(struct epf_vntb *vntb);
-void epf_vntb_ctrl_msix_forget(struct epf_vntb *vntb);
+void epf_vntb_ctrl_msix_host_gone(struct epf_vntb *vntb);
 void epf_vntb_ctrl_free(struct epf_vntb *vntb);
 void epf_vntb_ctrl_publish(struct epf_vntb *vntb);
 void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up);
