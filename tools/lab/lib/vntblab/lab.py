@@ -230,6 +230,11 @@ class Lab:
             raise LabError(f"{name}: cannot make its device tree: "
                            f"{' '.join(map(str, e.cmd[:2]))}: "
                            f"{err.strip() or e.returncode}") from None
+        except FileNotFoundError as e:
+            raise LabError(f"{name}: cannot make its device tree: "
+                           f"{e.filename} missing (dtc: Debian's "
+                           "device-tree-compiler; tools/lab/build/deps.sh "
+                           "installs it)") from None
         return path
 
     def _epcs(self, ctrl, topo, name):
