@@ -913,35 +913,33 @@ static bool dw_pcie_ep_inbound_addr(DwPcieEpState *s, const char *what,
     return true;
 }
 
-static void dw_pcie_ep_mem_read(DwPcieEpState *s, const LabLinkMemRead *req)
+static bool dw_pcie_ep_bar_read(void *opaque, const LabLinkMemRead *req,
+                                uint64_t *data)
 {
-    LabLinkMemReadReply reply = {
-        .tag = req->tag,
-        .status = cpu_to_le32(LAB_LINK_READ_FAULT),
-        .data = UINT64_MAX,
-    };
+    DwPcieEpState *s = opaque;
     uint64_t offset = le64_to_cpu(req->offset);
     uint8_t buf[8];
     hwaddr addr;
 
-    if (dw_pcie_ep_inbound_addr(s, "read", req->bar, offset, req->size,
-                                &addr)) {
-        if (address_space_read(&address_space_memory, addr,
-                               MEMTXATTRS_UNSPECIFIED, buf, req->size) ==
-            MEMTX_OK) {
-            reply.status = cpu_to_le32(LAB_LINK_READ_OK);
-            reply.data = cpu_to_le64(ldn_le_p(buf, req->size));
-        } else {
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: host read at BAR%u + 0x%"
-                          PRIx64 ": read at 0x%" HWADDR_PRIx " failed\n",
-                          TYPE_DW_PCIE_EP, req->bar, offset, addr);
-        }
+    if (!dw_pcie_ep_inbound_addr(s, "read", req->bar, offset, req->size,
+                                 &addr)) {
+        return false;
     }
-    lab_ep_send(&s->ep, LAB_MSG_MEM_READ_REPLY, &reply, sizeof(reply));
+    if (address_space_read(&address_space_memory, addr,
+                           MEMTXATTRS_UNSPECIFIED, buf, req->size) !=
+        MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: host read at BAR%u + 0x%"
+                      PRIx64 ": read at 0x%" HWADDR_PRIx " failed\n",
+                      TYPE_DW_PCIE_EP, req->bar, offset, addr);
+        return false;
+    }
+    *data = ldn_le_p(buf, req->size);
+    return true;
 }
 
-static void dw_pcie_ep_mem_write(DwPcieEpState *s, const LabLinkMemWrite *req)
+static void dw_pcie_ep_bar_write(void *opaque, const LabLinkMemWrite *req)
 {
+    DwPcieEpState *s = opaque;
     uint64_t offset = le64_to_cpu(req->offset);
     uint8_t buf[8];
     hwaddr addr;
@@ -984,8 +982,9 @@ static void dw_pcie_ep_set_host_msi(DwPcieEpState *s, uint16_t control,
     stw_le_p(&s->dbi[xcap + PCI_MSIX_FLAGS], xflags);
 }
 
-static void dw_pcie_ep_host_msi(DwPcieEpState *s, const LabLinkHostMsi *msg)
+static void dw_pcie_ep_host_msi(void *opaque, const LabLinkHostMsi *msg)
 {
+    DwPcieEpState *s = opaque;
     uint32_t control = le32_to_cpu(msg->control);
     uint32_t data = le32_to_cpu(msg->data);
     uint32_t msix_control = le32_to_cpu(msg->msix_control);
@@ -1030,41 +1029,13 @@ static void dw_pcie_ep_host_gone(void *opaque)
     dw_pcie_ep_update_link(s, false);
 }
 
-static bool dw_pcie_ep_recv(void *opaque, uint32_t type, const void *payload,
-                            uint32_t len)
-{
-    DwPcieEpState *s = opaque;
-
-    switch (type) {
-    case LAB_MSG_MEM_READ:
-        if (len == sizeof(LabLinkMemRead)) {
-            dw_pcie_ep_mem_read(s, payload);
-            return true;
-        }
-        break;
-    case LAB_MSG_MEM_WRITE:
-        if (len == sizeof(LabLinkMemWrite)) {
-            dw_pcie_ep_mem_write(s, payload);
-            return true;
-        }
-        break;
-    case LAB_MSG_HOST_MSI:
-        if (len == sizeof(LabLinkHostMsi)) {
-            dw_pcie_ep_host_msi(s, payload);
-            return true;
-        }
-        break;
-    case LAB_MSG_HOST_CFG:
-        /* HOST_MSI carries all of it and more. */
-        return len == sizeof(LabLinkValue);
-    }
-    return false;
-}
-
+/* HOST_CFG: HOST_MSI carries all of it and more. */
 static const LabEpOps dw_pcie_ep_ep_ops = {
     .host_connected = dw_pcie_ep_host_connected,
     .host_gone = dw_pcie_ep_host_gone,
-    .recv = dw_pcie_ep_recv,
+    .bar_read = dw_pcie_ep_bar_read,
+    .bar_write = dw_pcie_ep_bar_write,
+    .host_msi = dw_pcie_ep_host_msi,
 };
 
 /* Device life cycle */

@@ -207,6 +207,61 @@ static void lab_ep_hello(LabEp *ep, const void *payload, uint32_t len,
                 ep->name, base, size);
 }
 
+static void lab_ep_mem_read(LabEp *ep, const LabLinkMemRead *req)
+{
+    LabLinkMemReadReply reply = {
+        .tag = req->tag,
+        .status = cpu_to_le32(LAB_LINK_READ_FAULT),
+        .data = UINT64_MAX,
+    };
+    uint64_t data;
+
+    if (ep->ops->bar_read(ep->opaque, req, &data)) {
+        reply.status = cpu_to_le32(LAB_LINK_READ_OK);
+        reply.data = cpu_to_le64(data);
+    }
+    lab_ep_send(ep, LAB_MSG_MEM_READ_REPLY, &reply, sizeof(reply));
+}
+
+/* A message of the connected host; false for a bad type or length. */
+static bool lab_ep_dispatch(LabEp *ep, uint32_t type, const void *payload,
+                            uint32_t len)
+{
+    switch (type) {
+    case LAB_MSG_MEM_READ:
+        if (len != sizeof(LabLinkMemRead)) {
+            return false;
+        }
+        lab_ep_mem_read(ep, payload);
+        return true;
+    case LAB_MSG_MEM_WRITE:
+        if (len != sizeof(LabLinkMemWrite)) {
+            return false;
+        }
+        ep->ops->bar_write(ep->opaque, payload);
+        return true;
+    case LAB_MSG_HOST_CFG:
+        if (len != sizeof(LabLinkValue)) {
+            return false;
+        }
+        if (ep->ops->host_cfg) {
+            ep->ops->host_cfg(ep->opaque,
+                              le32_to_cpu(((const LabLinkValue *)
+                                           payload)->value));
+        }
+        return true;
+    case LAB_MSG_HOST_MSI:
+        if (len != sizeof(LabLinkHostMsi)) {
+            return false;
+        }
+        if (ep->ops->host_msi) {
+            ep->ops->host_msi(ep->opaque, payload);
+        }
+        return true;
+    }
+    return false;
+}
+
 static void lab_ep_recv(void *opaque, uint32_t type, const void *payload,
                         uint32_t len, int *fd)
 {
@@ -222,7 +277,7 @@ static void lab_ep_recv(void *opaque, uint32_t type, const void *payload,
         lab_ep_host_gone(ep);
         return;
     }
-    if (!ep->ops->recv(ep->opaque, type, payload, len)) {
+    if (!lab_ep_dispatch(ep, type, payload, len)) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: host sent unexpected message"
                       " type %u (%u bytes); ignored\n", ep->name, type, len);
     }

@@ -65,11 +65,20 @@ typedef struct LabEpOps {
      */
     void (*host_gone)(void *opaque);
     /*
-     * Any other message of the connected host. Returns false for a type or
-     * length the controller does not take; the message is then logged.
+     * The connected host's accesses to a BAR (MEM_READ, MEM_WRITE).
+     * bar_read returns false for an access that faults (the host reads
+     * all-ones); lab-ep.c sends the reply.
      */
-    bool (*recv)(void *opaque, uint32_t type, const void *payload,
-                 uint32_t len);
+    bool (*bar_read)(void *opaque, const LabLinkMemRead *req,
+                     uint64_t *data);
+    void (*bar_write)(void *opaque, const LabLinkMemWrite *req);
+    /*
+     * The host's MSI programming, as HOST_CFG's value or as HOST_MSI;
+     * either may be NULL for a controller that needs only the other (the
+     * message is then taken and ignored).
+     */
+    void (*host_cfg)(void *opaque, uint32_t value);
+    void (*host_msi)(void *opaque, const LabLinkHostMsi *msg);
 } LabEpOps;
 
 typedef struct LabEp {

@@ -494,40 +494,40 @@ static bool lab_epc_inbound_addr(LabEpcState *s, const char *what, unsigned n,
     return true;
 }
 
-static void lab_epc_mem_read(LabEpcState *s, const LabLinkMemRead *req)
+static bool lab_epc_bar_read(void *opaque, const LabLinkMemRead *req,
+                             uint64_t *data)
 {
-    LabLinkMemReadReply reply = {
-        .tag = req->tag,
-        .status = cpu_to_le32(LAB_LINK_READ_FAULT),
-        .data = UINT64_MAX,
-    };
+    LabEpcState *s = opaque;
     uint64_t offset = le64_to_cpu(req->offset);
     uint8_t buf[8];
     dma_addr_t addr;
     uint32_t val;
 
-    if (lab_epc_inbound_addr(s, "read", req->bar, offset, req->size, &addr)) {
-        if (lab_epc_is_db_bar(s, req->bar)) {
-            /* The controller's own register: no DMA, no IOMMU. */
-            if (lab_epc_db_read(s, "host", offset, req->size, &val)) {
-                reply.status = cpu_to_le32(LAB_LINK_READ_OK);
-                reply.data = cpu_to_le64(val);
-            }
-        } else if (pci_dma_read(PCI_DEVICE(s), addr, buf, req->size) ==
-                   MEMTX_OK) {
-            reply.status = cpu_to_le32(LAB_LINK_READ_OK);
-            reply.data = cpu_to_le64(ldn_le_p(buf, req->size));
-        } else {
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: host read at BAR%u + 0x%"
-                          PRIx64 ": DMA read at 0x%" PRIx64 " failed\n",
-                          TYPE_LAB_EPC, req->bar, offset, addr);
-        }
+    if (!lab_epc_inbound_addr(s, "read", req->bar, offset, req->size,
+                              &addr)) {
+        return false;
     }
-    lab_ep_send(&s->ep, LAB_MSG_MEM_READ_REPLY, &reply, sizeof(reply));
+    if (lab_epc_is_db_bar(s, req->bar)) {
+        /* The controller's own register: no DMA, no IOMMU. */
+        if (!lab_epc_db_read(s, "host", offset, req->size, &val)) {
+            return false;
+        }
+        *data = val;
+        return true;
+    }
+    if (pci_dma_read(PCI_DEVICE(s), addr, buf, req->size) != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: host read at BAR%u + 0x%"
+                      PRIx64 ": DMA read at 0x%" PRIx64 " failed\n",
+                      TYPE_LAB_EPC, req->bar, offset, addr);
+        return false;
+    }
+    *data = ldn_le_p(buf, req->size);
+    return true;
 }
 
-static void lab_epc_mem_write(LabEpcState *s, const LabLinkMemWrite *req)
+static void lab_epc_bar_write(void *opaque, const LabLinkMemWrite *req)
 {
+    LabEpcState *s = opaque;
     uint64_t offset = le64_to_cpu(req->offset);
     uint8_t buf[8];
     dma_addr_t addr;
@@ -706,9 +706,9 @@ static void lab_epc_host_connected_cb(void *opaque)
     }
 }
 
-static void lab_epc_host_cfg(LabEpcState *s, const LabLinkValue *v)
+static void lab_epc_host_cfg(void *opaque, uint32_t val)
 {
-    uint32_t val = le32_to_cpu(v->value);
+    LabEpcState *s = opaque;
     uint32_t valid = LAB_LINK_HOST_MSI_ENABLE | LAB_LINK_HOST_MSI_LOG2;
 
     if ((val & ~valid) ||
@@ -720,41 +720,13 @@ static void lab_epc_host_cfg(LabEpcState *s, const LabLinkValue *v)
     lab_epc_set_host_msi(s, val);
 }
 
-static bool lab_epc_recv(void *opaque, uint32_t type, const void *payload,
-                         uint32_t len)
-{
-    LabEpcState *s = opaque;
-
-    switch (type) {
-    case LAB_MSG_MEM_READ:
-        if (len == sizeof(LabLinkMemRead)) {
-            lab_epc_mem_read(s, payload);
-            return true;
-        }
-        break;
-    case LAB_MSG_MEM_WRITE:
-        if (len == sizeof(LabLinkMemWrite)) {
-            lab_epc_mem_write(s, payload);
-            return true;
-        }
-        break;
-    case LAB_MSG_HOST_CFG:
-        if (len == sizeof(LabLinkValue)) {
-            lab_epc_host_cfg(s, payload);
-            return true;
-        }
-        break;
-    case LAB_MSG_HOST_MSI:
-        /* For controllers that write MSIs themselves; HOST_CFG suffices. */
-        return len == sizeof(LabLinkHostMsi);
-    }
-    return false;
-}
-
+/* HOST_MSI is for controllers that write MSIs themselves: not this one. */
 static const LabEpOps lab_epc_ep_ops = {
     .host_connected = lab_epc_host_connected_cb,
     .host_gone = lab_epc_host_gone,
-    .recv = lab_epc_recv,
+    .bar_read = lab_epc_bar_read,
+    .bar_write = lab_epc_bar_write,
+    .host_cfg = lab_epc_host_cfg,
 };
 
 /* BAR0 registers */
