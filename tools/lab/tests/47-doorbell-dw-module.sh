@@ -7,7 +7,8 @@
 # interrupt: without it a ring would leave the shared line asserted);
 # once the function is unbound it unloads and leaves dw-edma alone on the
 # line; a function bound without it finds no doorbell and fails its bind
-# cleanly; loaded again, the function binds and the host's rings arrive.
+# cleanly; loaded again, the function binds and, once the host enumerated
+# it again (the bind rewrote its BAR registers), the host's rings arrive.
 # No warning, and no "nobody cared" on the line.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +85,8 @@ back() {
 	local out
 	ep "modprobe $MOD" || return 1
 	function_in || return 1
+	# The bind's set_bar() cleared the BAR addresses the host assigned
+	host_reenumerate 0x1234 0xdb01 || return 1
 	out=$(lab run host --timeout 300 -- 'db-test -n 1000' 2>&1)
 	grep -qx PASS <<<"$out" || { echo "$out"; return 1; }
 }

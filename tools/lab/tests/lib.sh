@@ -129,10 +129,10 @@ kmemleak_forget() {
 # client attached, frees its queues' receive entries before the client is
 # removed, and with them the only reference to the buffers ntb_netdev had
 # posted (its log says "Freeing item from non-empty rx_pend_q"): those
-# leak, allocated by ntb_netdev's receive refill from ntb_complete_rxc().
-# Upstream's, whatever the NTB hardware driver; kmemleak_ours sets them
-# aside and says how many.
-UPSTREAM_RX_LEAK='ntb_complete_rxc+'
+# leak, allocated by ntb_netdev_open() or by its receive refill from
+# ntb_complete_rxc(). Upstream's, whatever the NTB hardware driver;
+# kmemleak_ours sets them aside and says how many.
+UPSTREAM_RX_LEAK='ntb_complete_rxc[+]|ntb_netdev_open[+]'
 
 # kmemleak_ours SIDE MODULE...: scan (twice: an object referenced only
 # from a register at the first scan is not reported at the second) and
@@ -147,7 +147,7 @@ kmemleak_ours() {
 	echo scan > $k && echo scan > $k && cat $k') || return 1
 	awk -v re="${re}^ *0x[0-9a-f]+\$" -v side="$side" -v aside="$UPSTREAM_RX_LEAK" '
 		function flush() {
-			if (hit && index(rec, aside)) set_aside++
+			if (hit && rec ~ aside) set_aside++
 			else if (hit) { printf "%s", rec; n++ }
 			rec = ""; hit = 0
 		}
@@ -189,6 +189,46 @@ epc_module() {
 	case ${LAB_CONTROLLER:-lab} in
 	dw) echo pcie_designware_ep_doorbell ;;
 	*) echo pcie_lab_epc ;;
+	esac
+}
+
+# True when the lab's controller, like a real DesignWare core, writes the
+# BAR registers the host assigned whenever a function binds (set_bar()):
+# the host must then enumerate the function again (host_reenumerate).
+epc_clears_host_bars() {
+	[ "${LAB_CONTROLLER:-lab}" = dw ]
+}
+
+# host_bar0 VENDOR DEVICE: the BAR0 register of the host's function with
+# these IDs, as its configuration space holds it (not the kernel's copy)
+host_bar0() {
+	host "for d in /sys/bus/pci/devices/*; do
+		[ \"\$(cat \$d/vendor):\$(cat \$d/device)\" = $1:$2 ] || continue
+		od -A n -t x4 -j 16 -N 4 \$d/config | tr -d ' '
+		exit 0
+	done
+	echo 'no $1:$2 function' >&2
+	exit 1"
+}
+
+# host_reenumerate VENDOR DEVICE: remove the host's function with these
+# IDs and rescan, as a host does once the endpoint cleared the BAR
+# addresses it had assigned; fails unless the function comes back with an
+# address in BAR0.
+host_reenumerate() {
+	host "set -e
+	ids() { echo \"\$(cat \$1/vendor):\$(cat \$1/device)\"; }
+	gone=
+	for d in /sys/bus/pci/devices/*; do
+		[ \"\$(ids \$d)\" = $1:$2 ] || continue
+		echo 1 > \$d/remove
+		gone=1
+	done
+	[ -n \"\$gone\" ] || { echo 'no $1:$2 function to remove'; exit 1; }
+	echo 1 > /sys/bus/pci/rescan" || return 1
+	case $(host_bar0 "$1" "$2") in
+	''|0000000?) echo "$1:$2 has no BAR0 address after the rescan"
+		return 1 ;;
 	esac
 }
 

@@ -42,7 +42,11 @@
  * to it go to the target of the inbound region in BAR match mode for n:
  * the host maps it directly (fast path) when the target is endpoint RAM,
  * otherwise each access is a message performed here on the system
- * address space (so a write to the eDMA page rings its doorbell).
+ * address space (so a write to the eDMA page rings its doorbell). The
+ * BAR's address is the host's: an endpoint write to a DBI BAR register
+ * (set_bar() writes the flags) replaces it (BAR_REG), and the host must
+ * enumerate the function again to reach the BAR. Reads of the DBI BAR
+ * registers return what the endpoint last wrote, not the host's address.
  *
  * Outbound windows whose target lies in the host's RAM are aliases of
  * it; other targets (the MSI doorbell) turn writes into HOST_WRITE
@@ -493,6 +497,24 @@ static const char *dw_pcie_ep_bar_desc(DwPcieEpState *s, unsigned n,
     return problem;
 }
 
+/*
+ * The DBI BAR registers are the ones the host assigned: whatever the
+ * endpoint writes there (set_bar() writes the flags, clear_bar() zero)
+ * replaces the host's address.
+ */
+static void dw_pcie_ep_send_bar_reg(DwPcieEpState *s, unsigned n)
+{
+    LabLinkBarReg msg = {
+        .index = cpu_to_le32(n),
+        .value = cpu_to_le32(dw_pcie_ep_dbi_long(s, PCI_BASE_ADDRESS_0 +
+                                                 4 * n)),
+    };
+
+    if (lab_ep_host_connected(&s->ep)) {
+        lab_ep_send(&s->ep, LAB_MSG_BAR_REG, &msg, sizeof(msg));
+    }
+}
+
 /* Tell the host about every BAR whose description changed. */
 static void dw_pcie_ep_update_bars(DwPcieEpState *s)
 {
@@ -795,6 +817,12 @@ static void dw_pcie_ep_dbi_write(void *opaque, hwaddr addr, uint64_t val,
     }
     if (dw_pcie_ep_overlaps(addr, size, PCI_BASE_ADDRESS_0,
                             4 * LAB_LINK_NUM_BARS)) {
+        for (i = 0; i < LAB_LINK_NUM_BARS; i++) {
+            if (dw_pcie_ep_overlaps(addr, size, PCI_BASE_ADDRESS_0 + 4 * i,
+                                    4)) {
+                dw_pcie_ep_send_bar_reg(s, i);
+            }
+        }
         dw_pcie_ep_update_bars(s);
     }
     if (dw_pcie_ep_overlaps(addr, size, 0, PCI_STD_HEADER_SIZEOF) ||
@@ -1042,8 +1070,10 @@ static const LabEpOps dw_pcie_ep_ep_ops = {
 
 /*
  * Reset: power-on registers, link disabled, every iATU region off, eDMA
- * idle, host told. The host's MSI and MSI-X programming stays: the host
- * machine keeps its function across an endpoint reset.
+ * idle, host told. The BAR registers go back to 0, the host's too, as on
+ * a real core. The host's MSI and MSI-X programming is a copy here and
+ * stays (the host sends it only when it writes it); a real core loses it
+ * with the rest, which a host driver sees as its interrupts stopping.
  */
 static void dw_pcie_ep_reset(void *opaque)
 {
@@ -1057,6 +1087,7 @@ static void dw_pcie_ep_reset(void *opaque)
     uint16_t msi_data = dw_pcie_ep_dbi_word(s, cap + PCI_MSI_DATA_64);
     uint16_t msix_flags = dw_pcie_ep_dbi_word(s, DW_PCIE_EP_MSIX_CAP +
                                               PCI_MSIX_FLAGS);
+    unsigned n;
 
     memcpy(s->dbi, s->dbi_reset, sizeof(s->dbi));
     if (lab_ep_host_connected(&s->ep)) {
@@ -1068,6 +1099,9 @@ static void dw_pcie_ep_reset(void *opaque)
     dw_pcie_ep_ob_update_all(s);
     dw_edma_v0_reset(&s->edma);
     dw_pcie_ep_update_link(s, true);
+    for (n = 0; n < LAB_LINK_NUM_BARS; n++) {
+        dw_pcie_ep_send_bar_reg(s, n);
+    }
     dw_pcie_ep_update_bars(s);
     dw_pcie_ep_update_msix(s);
 }

@@ -460,6 +460,24 @@ static void lab_epf_bar_msg(LabEpfState *s, const LabLinkBarMsg *msg)
     lab_epf_update_bars(s);
 }
 
+/*
+ * The endpoint wrote a BAR register of the host's configuration space
+ * (BAR_REG): the standard config write keeps the type bits and the size
+ * bits read-only, and maps or unmaps the BAR at its new address.
+ */
+static void lab_epf_bar_reg(LabEpfState *s, const LabLinkBarReg *msg)
+{
+    uint32_t n = le32_to_cpu(msg->index);
+
+    if (n >= LAB_LINK_NUM_BARS) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: endpoint wrote BAR register %u;"
+                      " ignored\n", TYPE_LAB_EPF, n);
+        return;
+    }
+    pci_default_write_config(PCI_DEVICE(s), PCI_BASE_ADDRESS_0 + 4 * n,
+                             le32_to_cpu(msg->value), 4);
+}
+
 static void lab_epf_msi(LabEpfState *s, uint32_t vector)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
@@ -580,6 +598,12 @@ static void lab_epf_recv(void *opaque, uint32_t type, const void *payload,
     case LAB_MSG_BAR:
         if (len == sizeof(LabLinkBarMsg)) {
             lab_epf_bar_msg(s, payload);
+            return;
+        }
+        break;
+    case LAB_MSG_BAR_REG:
+        if (len == sizeof(LabLinkBarReg)) {
+            lab_epf_bar_reg(s, payload);
             return;
         }
         break;

@@ -24,7 +24,7 @@
 #ifndef HW_MISC_LAB_LINK_H
 #define HW_MISC_LAB_LINK_H
 
-#define LAB_LINK_VERSION            2
+#define LAB_LINK_VERSION            3
 
 /* Largest payload either side accepts; every message is far smaller. */
 #define LAB_LINK_MAX_PAYLOAD        1024
@@ -45,6 +45,7 @@ typedef enum LabLinkMsgType {
     LAB_MSG_HOST_MSI,           /* host -> EP, since version 2 */
     LAB_MSG_HOST_WRITE,         /* EP -> host, posted, since version 2 */
     LAB_MSG_MSIX,               /* EP -> host, since version 2 */
+    LAB_MSG_BAR_REG,            /* EP -> host, since version 3 */
 } LabLinkMsgType;
 
 typedef struct QEMU_PACKED LabLinkHeader {
@@ -132,6 +133,20 @@ typedef struct QEMU_PACKED LabLinkBarMsg {
     uint32_t reserved;
     LabLinkBar bar;
 } LabLinkBarMsg;
+
+/*
+ * BAR_REG: the endpoint's software wrote the BAR register @index (0..5, the
+ * upper half of a 64-bit BAR being the next index) on a controller whose
+ * BAR registers are the host's own (DesignWare: its DBI holds the function's
+ * configuration space). The host's copy takes @value where the host could
+ * have written it (the address bits), as if the host had: a core's
+ * set_bar() writing only the BAR's flags leaves the host's BAR at 0,
+ * unassigned, until the host enumerates the function again.
+ */
+typedef struct QEMU_PACKED LabLinkBarReg {
+    uint32_t index;
+    uint32_t value;
+} LabLinkBarReg;
 
 /*
  * MSIX: a LabLinkMsix, the capability's new state, sent when the
