@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks: kernel C against the kernel's checkpatch (--strict), the
-# QEMU device C against QEMU's, shell and Python syntax, and the
-# documentation's Sphinx build with warnings as errors.
+# QEMU device C against QEMU's, shell and Python syntax, vntb-setup's
+# version against VERSION, and the documentation's Sphinx build with
+# warnings as errors.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tools/lab/build/common.sh"
 cd "$LAB_TOP" || exit 1
 
-tap_plan 5
+tap_plan 6
 
 kcp="$(lab_kernel_src)/scripts/checkpatch.pl"
 kfiles=$(git ls-files -- 'drivers/*.[ch]' 'include/*.h' 'selftests/*.[ch]')
@@ -61,6 +62,17 @@ python_syntax() {
 	done
 }
 tap_check "Python parses" python_syntax
+
+# VERSION is the project's version; vntb-setup carries a copy, since it
+# is installed on a board alone
+version_agrees() {
+	local want got
+	want=$(cat VERSION) || return 1
+	got=$(sh tools/vntb-setup/vntb-setup --version)
+	[ "$got" = "vntb-setup $want" ] ||
+		{ echo "vntb-setup --version says '$got', VERSION '$want'"; return 1; }
+}
+tap_check "vntb-setup's version is VERSION's" version_agrees
 
 # The documentation as "make docs" builds it, into a directory of its own
 sphinx_docs() {
