@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks: kernel C against the kernel's checkpatch (--strict), the
 # QEMU device C against QEMU's, shell and Python syntax, vntb-setup's
-# version against VERSION, and the documentation's Sphinx build with
-# warnings as errors.
+# version against VERSION, an SPDX line on every file that can carry
+# one, and the documentation's Sphinx build with warnings as errors.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tools/lab/build/common.sh"
 cd "$LAB_TOP" || exit 1
 
-tap_plan 6
+tap_plan 7
 
 kcp="$(lab_kernel_src)/scripts/checkpatch.pl"
 kfiles=$(git ls-files -- 'drivers/*.[ch]' 'include/*.h' 'selftests/*.[ch]')
@@ -62,6 +62,30 @@ python_syntax() {
 	done
 }
 tap_check "Python parses" python_syntax
+
+# Every tracked file names its licence in its first lines, but for these,
+# whose format has no room for a comment (COPYING says so too)
+SPDX_EXEMPT=(COPYING 'LICENSES/*' VERSION 'Documentation/bench/*.png'
+	Documentation/bench/bench.json tools/lab/guest/etc/passwd
+	tools/lab/guest/etc/group)
+spdx_lines() {
+	local f x id rc=0
+	for f in $(git ls-files); do
+		for x in "${SPDX_EXEMPT[@]}"; do
+			# shellcheck disable=SC2053
+			[[ $f == $x ]] && continue 2
+		done
+		id=$(head -n 5 "$f" |
+			sed -n 's/.*SPDX-License-Identifier: \([A-Za-z0-9.+-]*\).*/\1/p')
+		case $id in
+		GPL-2.0 | GPL-2.0-or-later) ;;
+		'') echo "$f: no SPDX-License-Identifier in its first 5 lines"; rc=1 ;;
+		*) echo "$f: SPDX identifier '$id' has no text in LICENSES/"; rc=1 ;;
+		esac
+	done
+	return $rc
+}
+tap_check "every file that can carry an SPDX line has one" spdx_lines
 
 # VERSION is the project's version; vntb-setup carries a copy, since it
 # is installed on a board alone
