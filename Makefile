@@ -6,10 +6,14 @@
 
 LAB	:= tools/lab/lab
 BUILD	:= tools/lab/build/all.sh
+# The project's version, kept in one place
+VERSION	:= $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))VERSION)
 
 .PHONY: help lab lab-down check bench build modules modules_install clean
 
 help:
+	@echo "vNTB $(VERSION)"
+	@echo
 	@echo "make lab          build what is missing, boot the lab, bring ntb0 up"
 	@echo "                  on both machines, ping and iperf3 across"
 	@echo "make lab-down     stop the lab started by 'make lab'"
