@@ -3,13 +3,14 @@
 # Static checks: kernel C against the kernel's checkpatch (--strict), the
 # QEMU device C against QEMU's, shell and Python syntax, vntb-setup's
 # version against VERSION, an SPDX line on every file that can carry
-# one, and the documentation's Sphinx build with warnings as errors.
+# one, the lab command's options in its guide, and the documentation's
+# Sphinx build with warnings as errors.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tools/lab/build/common.sh"
 cd "$LAB_TOP" || exit 1
 
-tap_plan 7
+tap_plan 8
 
 kcp="$(lab_kernel_src)/scripts/checkpatch.pl"
 kfiles=$(git ls-files -- 'drivers/*.[ch]' 'include/*.h' 'selftests/*.[ch]')
@@ -97,6 +98,33 @@ version_agrees() {
 		{ echo "vntb-setup --version says '$got', VERSION '$want'"; return 1; }
 }
 tap_check "vntb-setup's version is VERSION's" version_agrees
+
+# Every option and choice that a "lab" sub-command's --help prints is in
+# the lab guide: an option anywhere, a choice (a --function value, a
+# machine) as a literal of its own
+lab_options_documented() {
+	local guide=Documentation/lab/guide.rst cmds cmd help w rc=0
+	# the sub-commands, as "lab --help" lists them under COMMAND
+	cmds=$(python3 tools/lab/lab --help |
+		sed -n '/^  COMMAND$/,/^$/s/^    \([a-z][a-z-]*\) .*/\1/p')
+	[ -n "$cmds" ] || { echo "lab --help lists no sub-command"; return 1; }
+	for cmd in $cmds; do
+		help=$(python3 tools/lab/lab "$cmd" --help) || return 1
+		for w in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
+			[ "$w" != --help ] || continue
+			grep -qE -- "$w([^a-z0-9-]|\$)" "$guide" ||
+				{ echo "lab $cmd $w is not in $guide"; rc=1; }
+		done
+		for w in $(grep -oE '\{[^}]*\}' <<<"$help" | tr -d '{}' |
+			tr , '\n' | sort -u); do
+			grep -qF "\`\`$w\`\`" "$guide" ||
+				{ echo "lab $cmd's choice $w is not in $guide"; rc=1; }
+		done
+	done
+	return $rc
+}
+tap_check "the lab command's options and choices are in the lab guide" \
+	lab_options_documented
 
 # The documentation as "make docs" builds it, into a directory of its own
 sphinx_docs() {
