@@ -3,14 +3,15 @@
 # Static checks: kernel C against the kernel's checkpatch (--strict), the
 # QEMU device C against QEMU's, shell and Python syntax, vntb-setup's
 # version against VERSION, an SPDX line on every file that can carry
-# one, the lab command's options in its guide, and the documentation's
-# Sphinx build with warnings as errors.
+# one, make help against the Makefile's targets, the lab command's
+# options in its guide, and the documentation's Sphinx build with
+# warnings as errors.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tools/lab/build/common.sh"
 cd "$LAB_TOP" || exit 1
 
-tap_plan 8
+tap_plan 9
 
 kcp="$(lab_kernel_src)/scripts/checkpatch.pl"
 kfiles=$(git ls-files -- 'drivers/*.[ch]' 'include/*.h' 'selftests/*.[ch]')
@@ -98,6 +99,21 @@ version_agrees() {
 		{ echo "vntb-setup --version says '$got', VERSION '$want'"; return 1; }
 }
 tap_check "vntb-setup's version is VERSION's" version_agrees
+
+# "make help" names every target of the Makefile: each rule's targets
+# and each .PHONY one
+make_help_complete() {
+	local help t rc=0
+	help=$(make -s --no-print-directory help) || return 1
+	for t in $(sed -n -e 's/^\.PHONY: *//p' \
+		-e '/:=/d' -e 's/^\([a-z][a-z0-9_ -]*\):.*/\1/p' Makefile |
+		tr ' ' '\n' | sort -u); do
+		grep -qE "^make $t( |\$)" <<<"$help" ||
+			{ echo "make help does not list '$t'"; rc=1; }
+	done
+	return $rc
+}
+tap_check "make help lists every Makefile target" make_help_complete
 
 # Every option and choice that a "lab" sub-command's --help prints is in
 # the lab guide: an option anywhere, a choice (a --function value, a
