@@ -6,19 +6,31 @@
 
 LAB	:= tools/lab/lab
 BUILD	:= tools/lab/build/all.sh
+# The project's version, kept in one place
+VERSION	:= $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))VERSION)
 
 .PHONY: help lab lab-down check bench build modules modules_install clean
 
 help:
+	@echo "vNTB $(VERSION)"
+	@echo
 	@echo "make lab          build what is missing, boot the lab, bring ntb0 up"
 	@echo "                  on both machines, ping and iperf3 across"
 	@echo "make lab-down     stop the lab started by 'make lab'"
+	@echo "make build        build what the lab needs and is missing (kernels,"
+	@echo "                  QEMU, modules, root file systems) into the cache"
 	@echo "make check        the whole test suite (builds what is missing)"
 	@echo "make bench        benchmark the vNTB pairs (kernels without the"
 	@echo "                  tests' debugging), writes out/bench.json,"
 	@echo "                  out/bench.md and out/bench-*.png"
-	@echo "make modules KDIR=<6.12 build tree>   build the modules only"
 	@echo "make docs         HTML documentation into out/docs (Sphinx, -W)"
+	@echo "make modules KDIR=<6.12 build tree> [ARCH=... CROSS_COMPILE=...]"
+	@echo "                  build the modules only"
+	@echo "make modules_install KDIR=... [INSTALL_MOD_PATH=...]"
+	@echo "                  install them (INSTALL_MOD_DIR=updates: see"
+	@echo "                  Documentation/ntb/vntb-boards.rst)"
+	@echo "make clean        remove out/ (and the module objects with KDIR=...)"
+	@echo "make help         this list"
 
 build:
 	@$(BUILD)

@@ -11,9 +11,9 @@ author = 'the vNTB project contributors'
 root_doc = 'index'
 source_suffix = {'.rst': 'restructuredtext'}
 extensions = []
-# The benchmark report (bench/bench.md) is Markdown: shipped as is, not
-# a page of the HTML documentation.
-exclude_patterns = ['bench']
+# The benchmark's report (bench/bench.md) and data are not pages: only
+# .rst files are read; bench/benchmark.rst is the page about them.
+exclude_patterns = []
 
 language = 'en'
 highlight_language = 'none'

@@ -8,9 +8,19 @@ LAB_JOBS=${LAB_JOBS:-$(nproc)}
 
 # lab_key FILE...: a short digest of the named files' contents, plus any
 # extra words given in LAB_KEY_EXTRA. Cache entries are named after it, so
-# changing an input builds a new entry instead of reusing a stale one.
+# changing an input builds a new entry instead of reusing a stale one. A
+# file's first line when it is a "# SPDX-License-Identifier:" comment is
+# left out: a licence line changes nothing in what is built (the kernel
+# configuration fragments and QEMU's Kconfig and meson.build got theirs
+# without costing a rebuild).
 lab_key() {
-	{ printf '%s\n' "${LAB_KEY_EXTRA:-}"; cat "$@"; } | sha256sum | cut -c1-16
+	local f
+	{
+		printf '%s\n' "${LAB_KEY_EXTRA:-}"
+		for f in "$@"; do
+			sed '1{/^# SPDX-License-Identifier: /d}' "$f"
+		done
+	} | sha256sum | cut -c1-16
 }
 
 lab_pkg_version() {

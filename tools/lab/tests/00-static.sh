@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks: kernel C against the kernel's checkpatch (--strict), the
-# QEMU device C against QEMU's, shell and Python syntax, and the
-# documentation's Sphinx build with warnings as errors.
+# QEMU device C against QEMU's, shell and Python syntax, vntb-setup's
+# version against VERSION, an SPDX line on every file that can carry
+# one, make help against the Makefile's targets, the lab command's
+# options in its guide, and the documentation's Sphinx build with
+# warnings as errors.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tools/lab/build/common.sh"
 cd "$LAB_TOP" || exit 1
 
-tap_plan 5
+tap_plan 9
 
 kcp="$(lab_kernel_src)/scripts/checkpatch.pl"
 kfiles=$(git ls-files -- 'drivers/*.[ch]' 'include/*.h' 'selftests/*.[ch]')
@@ -61,6 +64,83 @@ python_syntax() {
 	done
 }
 tap_check "Python parses" python_syntax
+
+# Every tracked file names its licence in its first lines, but for these,
+# whose format has no room for a comment (COPYING says so too)
+SPDX_EXEMPT=(COPYING 'LICENSES/*' VERSION 'Documentation/bench/*.png'
+	Documentation/bench/bench.json tools/lab/guest/etc/passwd
+	tools/lab/guest/etc/group)
+spdx_lines() {
+	local f x id rc=0
+	for f in $(git ls-files); do
+		for x in "${SPDX_EXEMPT[@]}"; do
+			# shellcheck disable=SC2053
+			[[ $f == $x ]] && continue 2
+		done
+		id=$(head -n 5 "$f" |
+			sed -n 's/.*SPDX-License-Identifier: \([A-Za-z0-9.+-]*\).*/\1/p')
+		case $id in
+		GPL-2.0 | GPL-2.0-or-later) ;;
+		'') echo "$f: no SPDX-License-Identifier in its first 5 lines"; rc=1 ;;
+		*) echo "$f: SPDX identifier '$id' has no text in LICENSES/"; rc=1 ;;
+		esac
+	done
+	return $rc
+}
+tap_check "every file that can carry an SPDX line has one" spdx_lines
+
+# VERSION is the project's version; vntb-setup carries a copy, since it
+# is installed on a board alone
+version_agrees() {
+	local want got
+	want=$(cat VERSION) || return 1
+	got=$(sh tools/vntb-setup/vntb-setup --version)
+	[ "$got" = "vntb-setup $want" ] ||
+		{ echo "vntb-setup --version says '$got', VERSION '$want'"; return 1; }
+}
+tap_check "vntb-setup's version is VERSION's" version_agrees
+
+# "make help" names every target of the Makefile: each rule's targets
+# and each .PHONY one
+make_help_complete() {
+	local help t rc=0
+	help=$(make -s --no-print-directory help) || return 1
+	for t in $(sed -n -e 's/^\.PHONY: *//p' \
+		-e '/:=/d' -e 's/^\([a-z][a-z0-9_ -]*\):.*/\1/p' Makefile |
+		tr ' ' '\n' | sort -u); do
+		grep -qE "^make $t( |\$)" <<<"$help" ||
+			{ echo "make help does not list '$t'"; rc=1; }
+	done
+	return $rc
+}
+tap_check "make help lists every Makefile target" make_help_complete
+
+# Every option and choice that a "lab" sub-command's --help prints is in
+# the lab guide: an option anywhere, a choice (a --function value, a
+# machine) as a literal of its own
+lab_options_documented() {
+	local guide=Documentation/lab/guide.rst cmds cmd help w rc=0
+	# the sub-commands, as "lab --help" lists them under COMMAND
+	cmds=$(python3 tools/lab/lab --help |
+		sed -n '/^  COMMAND$/,/^$/s/^    \([a-z][a-z-]*\) .*/\1/p')
+	[ -n "$cmds" ] || { echo "lab --help lists no sub-command"; return 1; }
+	for cmd in $cmds; do
+		help=$(python3 tools/lab/lab "$cmd" --help) || return 1
+		for w in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
+			[ "$w" != --help ] || continue
+			grep -qE -- "$w([^a-z0-9-]|\$)" "$guide" ||
+				{ echo "lab $cmd $w is not in $guide"; rc=1; }
+		done
+		for w in $(grep -oE '\{[^}]*\}' <<<"$help" | tr -d '{}' |
+			tr , '\n' | sort -u); do
+			grep -qF "\`\`$w\`\`" "$guide" ||
+				{ echo "lab $cmd's choice $w is not in $guide"; rc=1; }
+		done
+	done
+	return $rc
+}
+tap_check "the lab command's options and choices are in the lab guide" \
+	lab_options_documented
 
 # The documentation as "make docs" builds it, into a directory of its own
 sphinx_docs() {

@@ -5,7 +5,8 @@
 # pci-epf-vntb loaded as the lab loads it. Every refusal is one line on
 # stderr, exit status 2, nothing on stdout and configfs unchanged;
 # --dry-run changes nothing; a step the kernel refuses is undone; up,
-# status and down leave configfs as it was. The guest's /bin/sh is dash,
+# status and down leave configfs as it was; the tool's own variables set
+# in the environment change nothing. The guest's /bin/sh is dash,
 # which runs the refusals; the set-up itself runs under busybox ash. The
 # lab's vNTB functions (functions.py) run the tool under dash on every
 # "lab up" with a host, which the interop tests cover.
@@ -16,7 +17,7 @@ tool=$LAB_TOP/tools/vntb-setup/vntb-setup
 ash="busybox ash /usr/local/bin/vntb-setup"
 fn=/sys/kernel/config/pci_ep/functions/pci_epf_vntb
 
-tap_plan 19
+tap_plan 21
 
 if command -v shellcheck >/dev/null; then
 	tap_check "vntb-setup is shellcheck-clean as POSIX sh" \
@@ -165,6 +166,46 @@ down_again() {
 		{ echo "$out"; return 1; }
 }
 tap_check "down with nothing to tear down says so and succeeds" down_again
+
+version_is() {
+	local want got
+	want="vntb-setup $(cat "$LAB_TOP/VERSION")"
+	got=$(ep "vntb-setup --version" 2>&1)
+	[ "$got" = "$want" ] || { echo "got '$got', wanted '$want'"; return 1; }
+}
+tap_check "--version prints the project's VERSION" version_is
+
+# Each of the tool's own variables that changed its behaviour when it came
+# from the environment (a flag, a file's line, -f, --dry-run, the undo
+# state, a name, a controller), and IFS.
+hostile="c_db_count=99 f_mw1=5000 f_spad_count=7 file=/etc/passwd dry=1"
+hostile="$hostile name=evil c_name=evil f_name=evil c_controller=nosuch"
+hostile="$hostile epc=nosuch made=1 linked=1 started=1 pins=ctrl_bar=7 IFS=x"
+# hostile_env: the dry run reads the same with and without them (dash,
+# ash); a real up under them configures the defaults, and down under them
+# removes the function: configfs as the test found it.
+hostile_env() {
+	local sh clean dirty out got want
+	for sh in vntb-setup "$ash"; do
+		clean=$(ep "/tmp/t15 $sh up --dry-run --mw1 2M; cat /tmp/t15.out")
+		dirty=$(ep "/tmp/t15 env $hostile $sh up --dry-run --mw1 2M; cat /tmp/t15.out")
+		[ "$clean" = "$dirty" ] ||
+			{ printf '%s\n' "$sh, clean:" "$clean" "hostile:" "$dirty"; return 1; }
+	done
+	out=$(ep "env $hostile vntb-setup up --name t15" 2>&1) ||
+		{ echo "$out"; return 1; }
+	got=$(ep "s=\$(echo $fn/t15/pci_epf_vntb.*); echo \$(cat \$s/db_count \
+		\$s/spad_count \$s/num_mws \$s/mw1 \
+		/sys/kernel/config/pci_ep/controllers/$epc/start)")
+	want="4 128 1 1048576 1"
+	[ "$got" = "$want" ] ||
+		{ echo "configfs $got"; echo "wanted   $want"; echo "$out"; return 1; }
+	out=$(ep "env $hostile vntb-setup down && /tmp/t15 true &&
+		diff /tmp/t15.initial /tmp/t15.before" 2>&1) ||
+		{ echo "$out"; return 1; }
+}
+tap_check "a hostile environment changes nothing (dry run, up, down)" \
+	hostile_env
 
 # Our pci-epf-vntb has the BAR pins: up writes them, status shows them
 # (BAR0, 2 and 4: the map ntb_hw_epf has, which 64-bit BARs also fit),

@@ -149,6 +149,7 @@ def markdown(report):
     if extra:
         machine += " (%s)" % ", ".join(extra)
     lines = [
+        "<!-- SPDX-License-Identifier: GPL-2.0 -->",
         "# vNTB benchmark",
         "",
         "`make bench`, %s." % report.get("date", "date unknown"),
