@@ -54,8 +54,20 @@ lab_die() {
 	exit 1
 }
 
-# The unpacked kernel source that kernel.sh builds from (and whose
-# scripts/checkpatch.pl the static checks use).
+# The unpacked kernel source as Debian ships it (kernel.sh builds from a
+# copy with patches/linux-6.12 applied; the static checks use its
+# scripts/checkpatch.pl).
 lab_kernel_src() {
 	echo "$LAB_CACHE/src/linux-$(lab_pkg_version linux-source-6.12)"
+}
+
+# lab_kernel_patches: the fixes to Linux 6.12 the lab's kernels carry,
+# paths in the order patches/linux-6.12/series gives
+lab_kernel_patches() {
+	local dir=$LAB_TOP/patches/linux-6.12 line
+	while IFS= read -r line; do
+		case $line in '' | '#'*) continue ;; esac
+		[ -f "$dir/$line" ] || lab_die "$dir/series names a missing $line"
+		echo "$dir/$line"
+	done <"$dir/series"
 }

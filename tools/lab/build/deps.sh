@@ -12,7 +12,7 @@ set -euo pipefail
 
 packages=(
 	build-essential bc bison flex libssl-dev libelf-dev kmod cpio rsync
-	xz-utils file gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	xz-utils file patch gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	linux-source-6.12
 	dpkg-dev meson ninja-build pkg-config python3-venv libglib2.0-dev
 	libpixman-1-dev libfdt-dev zlib1g-dev device-tree-compiler

@@ -27,10 +27,17 @@ test) frags+=("$LAB_TOP/configs/lab-test.config") ;;
 bench) frags+=("$LAB_TOP/configs/lab-bench.config") ;;
 *) lab_die "unknown kernel flavour '$flavour'" ;;
 esac
-# Keyed by what decides the result: source version, architecture and
-# fragments (not this script, so that mending it does not cost a rebuild).
-LAB_KEY_EXTRA="$pkgver $arch" key=$(lab_key "${frags[@]}")
-src=$(lab_kernel_src)
+mapfile -t patches < <(lab_kernel_patches)
+# Keyed by what decides the result: source version, architecture,
+# fragments and patches (not this script, so that mending it does not cost
+# a rebuild).
+LAB_KEY_EXTRA="$pkgver $arch" key=$(lab_key "${frags[@]}" "${patches[@]}")
+pristine=$(lab_kernel_src)
+# The patched tree, shared by every entry built with the same patches
+src=$pristine
+if [ ${#patches[@]} -gt 0 ]; then
+	src="$pristine+$(LAB_KEY_EXTRA=$pkgver lab_key "${patches[@]}")"
+fi
 out="$LAB_CACHE/kernel/$arch-$key"
 
 if [ -f "$out/.done" ]; then
@@ -47,14 +54,34 @@ if [ -f "$out/.done" ]; then
 	exit 0
 fi
 
+if [ ! -f "$pristine/.done" ]; then
+	rm -rf "$pristine" "$pristine.tmp"
+	mkdir -p "$pristine.tmp"
+	lab_step "unpack linux-source $pkgver" \
+		tar -C "$pristine.tmp" --strip-components=1 -xJf "$tarball" >&2
+	touch "$pristine.tmp/.done"
+	mv "$pristine.tmp" "$pristine"
+fi
+
+apply_patches() {
+	local p
+	cp -a "$pristine" "$src.tmp" || return
+	for p in "${patches[@]}"; do
+		echo "applying $(basename "$p")"
+		patch -d "$src.tmp" -p1 -N --no-backup-if-mismatch <"$p" || return
+	done
+}
+
+# Another entry's build may be patching the same tree: one at a time.
+exec 8>"$LAB_CACHE/src/.lock-patch"
+flock 8
 if [ ! -f "$src/.done" ]; then
 	rm -rf "$src" "$src.tmp"
-	mkdir -p "$src.tmp"
-	lab_step "unpack linux-source $pkgver" \
-		tar -C "$src.tmp" --strip-components=1 -xJf "$tarball" >&2
-	touch "$src.tmp/.done"
+	lab_step "apply ${#patches[@]} patch(es) to linux $pkgver" \
+		apply_patches >&2
 	mv "$src.tmp" "$src"
 fi
+flock -u 8
 
 # Refuse a fragment line that Kconfig silently dropped (a typo, a missing
 # dependency): the lab would otherwise boot without what the tests need.
