@@ -261,11 +261,6 @@ ntb_perf_works() {
 }
 tap_check "ntb_perf: the host copies through the memory window" ntb_perf_works
 
-# The one upstream report a link lost under traffic may cause (lib.sh)
-kernel_log() {
-	lab run "$1" -- dmesg | without_upstream_uaf
-}
-
 tap_check "no warning, lockdep or KASAN report on either side" logs_clean ep host
 
 # A host command that comes before the host has set the rebound endpoint

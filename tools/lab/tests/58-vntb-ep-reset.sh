@@ -79,8 +79,4 @@ else
 	tap_check "no object leaked by the host's vNTB drivers across the reset" \
 		kmemleak_ours host ntb_hw_epf ntb_transport ntb_netdev ntb
 fi
-
-kernel_log() {
-	lab run "$1" -- dmesg | without_upstream_uaf
-}
 tap_check "no warning, lockdep or KASAN report on either side" logs_clean ep host

@@ -77,18 +77,11 @@ host() {
 # Kernel messages that mean something went wrong, whatever a test did
 BAD_LOG='WARNING:|BUG:|KASAN|Oops|circular locking|possible recursive locking|sleeping function called|Call Trace'
 
-# kernel_log SIDE: the kernel log a side's logs_clean judges (a test may
-# redefine it to set a known report aside)
-kernel_log() {
-	lab run "$1" -- dmesg
-}
-
 # logs_clean SIDE...: no BAD_LOG message in those sides' kernel logs
 logs_clean() {
 	local side out rc=0
 	for side in "$@"; do
-		out=$(kernel_log "$side") || { echo "$side: no dmesg"; return 1; }
-		grep -F "set aside" <<<"$out" | sed "s/^/$side: /"
+		out=$(lab run "$side" -- dmesg) || { echo "$side: no dmesg"; return 1; }
 		if grep -Eq "$BAD_LOG" <<<"$out"; then
 			echo "$side:"
 			grep -E -A 12 "$BAD_LOG" <<<"$out" | head -n 40
@@ -98,25 +91,6 @@ logs_clean() {
 	return $rc
 }
 
-# Linux 6.12's ntb_transport frees its windows when the link goes down
-# (ntb_transport_link_cleanup()) while work it scheduled before may still
-# read them: ntb_netdev's transmit timer, armed when the queue was full,
-# reading the peer's rx_info (a KASAN use-after-free in
-# ntb_transport_tx_free_entry()), and the receive tasklet that a doorbell
-# scheduled just before, reading the freed receive window (one in
-# ntb_transport_rxc_db()). Upstream's own, with either host driver; a link
-# lost under iperf3 can meet them on either side. A test that takes the
-# link down under traffic sets these reports, and only these, aside and
-# names them: any other still fails logs_clean.
-UPSTREAM_UAF='BUG: KASAN: use-after-free in ntb_transport_(tx_free_entry|rxc_db)[+]'
-
-without_upstream_uaf() {
-	awk -v uaf="$UPSTREAM_UAF" '
-		$0 ~ uaf { skip = 1; print "(upstream ntb_transport use-after-free, set aside)"; next }
-		skip && /==========/ { skip = 0; next }
-		!skip'
-}
-
 # kmemleak_forget SIDE: scan for leaks and set every object suspected so
 # far aside, so that kmemleak_ours only reports what happens after.
 kmemleak_forget() {
@@ -124,15 +98,6 @@ kmemleak_forget() {
 	[ -e $k ] || { echo "no $k: kernel without CONFIG_DEBUG_KMEMLEAK"; exit 1; }
 	echo scan > $k && echo clear > $k'
 }
-
-# Linux 6.12's ntb_transport_free(), when the NTB device goes with a
-# client attached, frees its queues' receive entries before the client is
-# removed, and with them the only reference to the buffers ntb_netdev had
-# posted (its log says "Freeing item from non-empty rx_pend_q"): those
-# leak, allocated by ntb_netdev_open() or by its receive refill from
-# ntb_complete_rxc(). Upstream's, whatever the NTB hardware driver;
-# kmemleak_ours sets them aside and says how many.
-UPSTREAM_RX_LEAK='ntb_complete_rxc[+]|ntb_netdev_open[+]'
 
 # kmemleak_ours SIDE MODULE...: scan (twice: an object referenced only
 # from a register at the first scan is not reported at the second) and
@@ -145,18 +110,15 @@ kmemleak_ours() {
 	re=$(printf '[[]%s[]]|' "$@")
 	out=$(lab run --timeout 300 "$side" -- 'k=/sys/kernel/debug/kmemleak
 	echo scan > $k && echo scan > $k && cat $k') || return 1
-	awk -v re="${re}^ *0x[0-9a-f]+\$" -v side="$side" -v aside="$UPSTREAM_RX_LEAK" '
+	awk -v re="${re}^ *0x[0-9a-f]+\$" -v side="$side" '
 		function flush() {
-			if (hit && rec ~ aside) set_aside++
-			else if (hit) { printf "%s", rec; n++ }
+			if (hit) { printf "%s", rec; n++ }
 			rec = ""; hit = 0
 		}
 		/^unreferenced object/ { flush() }
 		{ rec = rec $0 "\n"; if ($0 ~ re) hit = 1 }
 		END {
 			flush()
-			if (set_aside)
-				print side ": " set_aside " upstream receive buffer(s) of ntb_netdev, set aside"
 			if (n) { print side ": " n " suspected leak(s)"; exit 1 }
 		}' <<<"$out"
 }
