@@ -3,6 +3,8 @@
 # Top-level entry points. Kernel modules are built out of tree: against the
 # lab's kernels by the lab targets, or against any 6.12 tree with
 #   make modules KDIR=/path/to/linux-6.12-build [ARCH=... CROSS_COMPILE=...]
+# VNTB_FAULT_INJECTION=1 adds the test-only knobs that make the modules
+# misbehave on purpose (see Kbuild); off by default, never for real use.
 
 LAB	:= tools/lab/lab
 BUILD	:= tools/lab/build/all.sh
@@ -17,7 +19,10 @@ help:
 	@echo "make bench        benchmark the vNTB pairs (kernels without the"
 	@echo "                  tests' debugging), writes out/bench.json,"
 	@echo "                  out/bench.md and out/bench-*.png"
-	@echo "make modules KDIR=<6.12 build tree>   build the modules only"
+	@echo "make modules KDIR=<6.12 build tree>   build the modules only;"
+	@echo "                  VNTB_FAULT_INJECTION=1 adds the tests' fault"
+	@echo "                  injection knobs (off by default; the lab's test"
+	@echo "                  kernels have them, its bench kernels do not)"
 	@echo "make docs         HTML documentation into out/docs (Sphinx, -W)"
 
 build:
