@@ -3,6 +3,8 @@
 # Top-level entry points. Kernel modules are built out of tree: against the
 # lab's kernels by the lab targets, or against any 6.12 tree with
 #   make modules KDIR=/path/to/linux-6.12-build [ARCH=... CROSS_COMPILE=...]
+# VNTB_FAULT_INJECTION=1 adds the test-only knobs that make the modules
+# misbehave on purpose (see Kbuild); off by default, never for real use.
 
 LAB	:= tools/lab/lab
 BUILD	:= tools/lab/build/all.sh
@@ -25,7 +27,9 @@ help:
 	@echo "                  out/bench.md and out/bench-*.png"
 	@echo "make docs         HTML documentation into out/docs (Sphinx, -W)"
 	@echo "make modules KDIR=<6.12 build tree> [ARCH=... CROSS_COMPILE=...]"
-	@echo "                  build the modules only"
+	@echo "                  build the modules only; VNTB_FAULT_INJECTION=1"
+	@echo "                  adds the tests' fault injection knobs (off by"
+	@echo "                  default; the lab's test kernels have them)"
 	@echo "make modules_install KDIR=... [INSTALL_MOD_PATH=...]"
 	@echo "                  install them (INSTALL_MOD_DIR=updates: see"
 	@echo "                  Documentation/ntb/vntb-boards.rst)"

@@ -43,6 +43,7 @@
  * @db: where the doorbell is rung
  * @db_data: what is written to ring it
  * @echo: completed by the echo MSI
+ * @lock: one measurement at a time; guards @result
  * @result: the last measurement, as "rtt" reads it
  * @dir: the device's debugfs directory
  */

@@ -134,6 +134,10 @@ enum pci_ep_doorbell_backend {
  * @dma_addr: address, in the controller's DMA space, that the function
  *	maps a BAR onto (valid when @bar is NO_BAR); an IOVA when the
  *	endpoint has an IOMMU
+ * @size: bytes from @dma_addr that the backend made reachable for the
+ *	doorbell (when @bar is NO_BAR; 0 otherwise). A function must not map
+ *	a BAR window beyond them: the addresses around are other mappings
+ *	or other registers.
  * @data: value the host writes
  * @irq: Linux IRQ the write raises
  * @irq_flags: flags to request @irq with
@@ -142,6 +146,7 @@ struct pci_ep_doorbell {
 	enum pci_barno bar;
 	resource_size_t offset;
 	dma_addr_t dma_addr;
+	resource_size_t size;
 	u32 data;
 	int irq;
 	unsigned long irq_flags;

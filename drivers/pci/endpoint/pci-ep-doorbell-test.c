@@ -528,6 +528,39 @@ static void pci_ep_db_test_mapped(struct kunit *test)
 	}
 }
 
+/*
+ * A doorbell says how much around it is mapped (so that a function can
+ * keep its BAR window within), and nothing for a pre-exposed one.
+ */
+static void pci_ep_db_test_reach(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_aux_resource res;
+	struct pci_ep_doorbells *dbs;
+	unsigned int i;
+
+	pci_ep_db_test_stub_dma(test);
+	res = pci_ep_db_test_res(TEST_DB_PAGE + 0x40, NO_BAR, 0);
+	pci_ep_db_test_register(test, &res);
+
+	dbs = pci_ep_doorbell_alloc(t->epf, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dbs);
+	for (i = 0; i < dbs->count; i++) {
+		KUNIT_EXPECT_EQ(test, dbs->db[i].size, t->map_size);
+		KUNIT_EXPECT_EQ(test, dbs->db[i].size, PAGE_SIZE);
+		KUNIT_EXPECT_LE(test, dbs->db[i].offset + sizeof(u32),
+				dbs->db[i].size);
+	}
+	pci_ep_doorbell_free(dbs);
+
+	res = pci_ep_db_test_res(TEST_DB_PAGE + 0x40, BAR_2, 0x40);
+	pci_ep_aux_unregister(t->parent);
+	KUNIT_ASSERT_EQ(test, pci_ep_aux_register(t->parent, &res, 1), 0);
+	dbs = pci_ep_db_test_alloc(test, 1);
+	KUNIT_EXPECT_EQ(test, dbs->db[0].bar, BAR_2);
+	KUNIT_EXPECT_EQ(test, dbs->db[0].size, 0);
+}
+
 /* Free undoes exactly the mapping that alloc made. */
 static void pci_ep_db_test_free_unmaps(struct kunit *test)
 {
@@ -750,6 +783,7 @@ static struct kunit_case pci_ep_db_test_cases[] = {
 	KUNIT_CASE(pci_ep_db_test_misaligned),
 	KUNIT_CASE(pci_ep_db_test_pre_exposed),
 	KUNIT_CASE(pci_ep_db_test_mapped),
+	KUNIT_CASE(pci_ep_db_test_reach),
 	KUNIT_CASE(pci_ep_db_test_free_unmaps),
 	KUNIT_CASE(pci_ep_db_test_map_error),
 	KUNIT_CASE(pci_ep_db_test_dma_direct),

@@ -367,6 +367,7 @@ static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
 	enum pci_barno bar = NO_BAR;
 	resource_size_t offset;
 	dma_addr_t dma_addr = 0;
+	size_t size = 0;
 	unsigned int i;
 	int ret;
 
@@ -388,7 +389,6 @@ static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
 	} else {
 		phys_addr_t page = ALIGN_DOWN(res.phys_addr, PAGE_SIZE);
 		enum dma_data_direction dir = pci_ep_doorbell_dma_dir(dev);
-		size_t size;
 
 		/* An aligned 32-bit register never crosses a page. */
 		offset = res.phys_addr - page;
@@ -413,6 +413,7 @@ static int pci_ep_doorbell_embedded_alloc(struct pci_ep_doorbells *dbs)
 		db->bar = bar;
 		db->offset = offset;
 		db->dma_addr = dma_addr;
+		db->size = size;
 		db->data = res.u.db.data;
 		db->irq = res.u.db.irq;
 		db->irq_flags = res.u.db.irq_flags;

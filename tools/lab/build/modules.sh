@@ -3,6 +3,8 @@
 # Build the project's out-of-tree kernel modules (everything the Kbuild
 # files under the repository root list) against one lab kernel.
 # Usage: modules.sh x86_64|arm64 [test|bench] (the kernel's flavour)
+# The test flavour's modules have the fault injection knobs that the tests
+# use (VNTB_FAULT_INJECTION=1, see Kbuild); the bench flavour's do not.
 # Progress goes to stderr; the last line of stdout is the directory that
 # holds the .ko files.
 #
@@ -20,6 +22,11 @@ x86_64) karch=x86_64 cross= ;;
 arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
 *) lab_die "unknown kernel architecture '$arch'" ;;
 esac
+case "$flavour" in
+test) fault=1 ;;
+bench) fault=0 ;;
+*) lab_die "unknown kernel flavour '$flavour'" ;;
+esac
 
 self=$(readlink -f "$0")
 kernel=$("$LAB_TOP/tools/lab/build/kernel.sh" "$arch" "$flavour" | tail -n 1)
@@ -35,7 +42,7 @@ mapfile -t files < <(cd "$LAB_TOP" && {
 		-o -name '*.[ch]' \)
 } | LC_ALL=C sort)
 
-LAB_KEY_EXTRA="$arch $kernel $("${cross}gcc" --version | head -n 1) ${files[*]}"
+LAB_KEY_EXTRA="$arch $flavour $kernel $("${cross}gcc" --version | head -n 1) ${files[*]}"
 key=$(cd "$LAB_TOP" && lab_key "${files[@]}" "$self")
 out="$LAB_CACHE/modules/$arch-$key"
 
@@ -54,7 +61,8 @@ mkdir -p "$work/src" "$work/ko"
 build() {
 	# Under lab_step "set -e" does not apply: stop at a failed make.
 	make -C "$kdir" M="$work/src" ARCH="$karch" CROSS_COMPILE="$cross" \
-		KCFLAGS=-Werror -j"$LAB_JOBS" modules || return
+		KCFLAGS=-Werror VNTB_FAULT_INJECTION="$fault" -j"$LAB_JOBS" \
+		modules || return
 	find "$work/src" -name '*.ko' -exec cp -t "$work/ko" {} +
 	ls -l "$work/ko"
 }

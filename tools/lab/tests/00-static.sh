@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Static checks: kernel C against the kernel's checkpatch (--strict), the
+# Static checks: kernel C against the kernel's checkpatch (--strict) and
+# kernel-doc (-Wall), the
 # QEMU device C against QEMU's, shell and Python syntax, vntb-setup's
 # version against VERSION, an SPDX line on every file that can carry
 # one, make help against the Makefile's targets, the lab command's
@@ -11,7 +12,7 @@ set -uo pipefail
 . "$LAB_TOP/tools/lab/build/common.sh"
 cd "$LAB_TOP" || exit 1
 
-tap_plan 9
+tap_plan 10
 
 kcp="$(lab_kernel_src)/scripts/checkpatch.pl"
 kfiles=$(git ls-files -- 'drivers/*.[ch]' 'include/*.h' 'selftests/*.[ch]')
@@ -23,6 +24,25 @@ else
 	# shellcheck disable=SC2086
 	tap_check "kernel checkpatch --strict" \
 		perl "$kcp" --strict --no-tree --terse --show-types -q -f $kfiles
+fi
+
+# kernel-doc prints a warning for each comment it cannot match with what
+# it documents, and exits 0 even then: the warnings are the verdict.
+kdoc="$(lab_kernel_src)/scripts/kernel-doc"
+kernel_doc() {
+	local warnings
+	# shellcheck disable=SC2086
+	warnings=$(perl "$kdoc" -none -Wall $kfiles 2>&1) &&
+		[ -z "$warnings" ] && return 0
+	echo "$warnings"
+	return 1
+}
+if [ ! -f "$kdoc" ]; then
+	tap_skip "kernel-doc -Wall" "no kernel source at $kdoc"
+elif [ -z "$kfiles" ]; then
+	tap_skip "kernel-doc -Wall" "no kernel C files yet"
+else
+	tap_check "kernel-doc -Wall" kernel_doc
 fi
 
 qcp=$(ls "$LAB_CACHE"/src/qemu-*/scripts/checkpatch.pl 2>/dev/null | head -n 1)

@@ -5,7 +5,8 @@
 # lets the host's inbound write through; mapped DMA_TO_DEVICE, the IOMMU
 # refuses it with a permission fault and the endpoint never hears the
 # kick. DMA_TO_DEVICE comes from the layer's test-only debugfs knob, which
-# exists only in KUnit kernels. Bound again with DMA_FROM_DEVICE, the
+# exists only in modules built with VNTB_FAULT_INJECTION=1 (the lab's test
+# flavour). Bound again with DMA_FROM_DEVICE, the
 # function counts, from zero, only the interrupts the host caused.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -44,7 +45,7 @@ ep_irqs() {
 to_device_faults() {
 	local out faults before after
 	[ "$(ep "test -e $knob && echo yes")" = yes ] ||
-		{ echo "no $knob: the layer was built without its test knob"; return 1; }
+		{ echo "no $knob: the layer was built without VNTB_FAULT_INJECTION=1"; return 1; }
 	faults=$(ep 'dmesg | grep -c "event 0x13 received"')
 	rebind Y || return 1
 	before=$(ep_irqs)

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A hostile endpoint: our pci-epf-vntb's test-only knob (debugfs
-# pci-epf-vntb/<function>/corrupt, built only in KUnit kernels) writes an
-# out-of-range value into one field of the control region at a time. Our
-# ntb_hw_epf must refuse each: it logs an error and fails the operation,
-# it never reads or writes outside its BARs (KASAN, on in the host's
-# kernel, stays silent), and it works again once the endpoint does.
+# pci-epf-vntb/<function>/corrupt, built only with VNTB_FAULT_INJECTION=1,
+# as the lab's test flavour is) writes an out-of-range value into one
+# field of the control region at a time. Our ntb_hw_epf must refuse each:
+# it logs an error and fails the operation, it never reads or writes
+# outside its BARs (KASAN, on in the host's kernel, stays silent), and it
+# works again once the endpoint does.
 #
 # The host drives its operations with ntb_tool (rings, scratchpads, link
 # commands), and loads ntb_hw_epf again after each corruption, since some
@@ -70,7 +71,7 @@ exercise() {
 
 prepare() {
 	[ "$(ep "test -e $knob && echo yes")" = yes ] ||
-		{ echo "no corrupt knob: pci-epf-vntb built without its test knob"; return 1; }
+		{ echo "no corrupt knob: pci-epf-vntb built without VNTB_FAULT_INJECTION=1"; return 1; }
 	tool_up
 }
 if ! out=$(prepare 2>&1); then

@@ -231,6 +231,13 @@ static int epf_db_test_place_doorbell(struct epf_db_test *dbt, u32 *offset)
 	}
 
 	addr = epf_db_test_db_addr(db);
+	/* Nothing around the doorbell's mapping may reach the host */
+	if (ALIGN_DOWN(addr, size) < db->dma_addr ||
+	    ALIGN_DOWN(addr, size) - db->dma_addr + size > db->size) {
+		dev_err(dev, "BAR%d: a %#zx-byte window on the doorbell would expose more than the %pa bytes mapped for it\n",
+			bar, size, &db->size);
+		return -EINVAL;
+	}
 	dbt->db_bar.barno = bar;
 	dbt->db_bar.phys_addr = ALIGN_DOWN(addr, size);
 	dbt->db_bar.size = size;

@@ -202,7 +202,14 @@ int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed)
 	return 0;
 }
 
-/* Map the doorbell BAR onto the block that holds the doorbell register */
+/*
+ * Map the doorbell BAR onto the block that holds the doorbell register.
+ * The block must lie within what the doorbell layer mapped (db->size from
+ * db->dma_addr): a larger one would give the host the addresses around
+ * it, other IOVAs under an IOMMU, the registers and memory next to the
+ * doorbell without one. So a controller whose inbound alignment or fixed
+ * BAR size exceeds the mapping cannot have its doorbell mapped.
+ */
 static int epf_vntb_db_map_bar(struct epf_vntb *vntb)
 {
 	const struct pci_epc_features *features = vntb->features;
@@ -212,6 +219,7 @@ static int epf_vntb_db_map_bar(struct epf_vntb *vntb)
 	enum pci_barno barno = vntb->db_barno;
 	size_t size = max_t(size_t, EPF_VNTB_DB_BAR_SIZE, features->align);
 	dma_addr_t addr = db->dma_addr + db->offset;
+	dma_addr_t window;
 
 	if (!is_power_of_2(size)) {
 		dev_err(dev, "controller alignment %#zx is not a power of two\n",
@@ -227,8 +235,15 @@ static int epf_vntb_db_map_bar(struct epf_vntb *vntb)
 		size = features->bar[barno].fixed_size;
 	}
 
+	window = ALIGN_DOWN(addr, size);
+	if (window < db->dma_addr || window - db->dma_addr + size > db->size) {
+		dev_err(dev, "BAR%d: a %#zx-byte window on the doorbell would expose more than the %pa bytes mapped for it; set doorbell_mode poll\n",
+			barno, size, &db->size);
+		return -EINVAL;
+	}
+
 	bar->barno = barno;
-	bar->phys_addr = ALIGN_DOWN(addr, size);
+	bar->phys_addr = window;
 	bar->size = size;
 	bar->flags = PCI_BASE_ADDRESS_SPACE_MEMORY;
 	if (features->bar[barno].only_64bit)
@@ -242,7 +257,8 @@ static int epf_vntb_db_map_bar(struct epf_vntb *vntb)
  * @vntb: the function, with its doorbell BAR chosen
  *
  * Return: 0, -ENOMEM, or an error for a controller that cannot map the
- * doorbell.
+ * doorbell, or only with a window larger than the doorbell's mapping
+ * (-EINVAL).
  */
 int epf_vntb_db_place(struct epf_vntb *vntb)
 {

@@ -2,8 +2,8 @@
 /*
  * Virtual NTB endpoint function: a hostile endpoint, for tests only
  *
- * Built only in kernels made for testing (CONFIG_PCI_EPF_VNTB_HOSTILE_TEST,
- * set by the Kbuild file when the target has KUnit and debugfs). It lets a
+ * Built only with fault injection (CONFIG_PCI_EPF_VNTB_HOSTILE_TEST, set by
+ * the Kbuild file when make is given VNTB_FAULT_INJECTION=1). It lets a
  * host driver's tests check that the host bounds what an endpoint
  * publishes, since the host accesses its BARs at offsets the endpoint
  * gives. While the function is bound:

@@ -18,6 +18,11 @@
  * only ORs its bits into an atomic word and queues peer_db_work, which
  * takes all accumulated bits at once and raises their interrupts: rings
  * that come while it runs are raised by its next run, none is lost.
+ *
+ * Every access to the controller here (reading what the host enabled,
+ * raising) happens under vntb->lock with the controller ready, from
+ * epc_init to epc_deinit: a controller whose clocks are off after PERST#
+ * must not be touched. Rings while it is not are dropped and counted.
  */
 
 #include <linux/bitops.h>
@@ -30,7 +35,8 @@
  * The host's interrupt type (see above) in @type, and how many of its
  * interrupts the controller can raise: the MSIs the host enabled, or the
  * size of the MSI-X table when the host enabled MSI-X; 0 when it enabled
- * none of the type. May sleep.
+ * none of the type. Reads the controller: the caller holds vntb->lock and
+ * has checked epc_ready. May sleep.
  */
 static unsigned int epf_vntb_host_irqs(struct epf_vntb *vntb,
 				       unsigned int *type)
@@ -38,6 +44,8 @@ static unsigned int epf_vntb_host_irqs(struct epf_vntb *vntb,
 	unsigned int declared = READ_ONCE(vntb->host_irq_type);
 	struct pci_epf *epf = vntb->epf;
 	int n;
+
+	lockdep_assert_held(&vntb->lock);
 
 	if (vntb->msix && declared != PCI_IRQ_MSI) {
 		n = pci_epc_get_msix(epf->epc, epf->func_no, epf->vfunc_no);
@@ -51,26 +59,21 @@ static unsigned int epf_vntb_host_irqs(struct epf_vntb *vntb,
 	return max(n, 0);
 }
 
-/* epf_vntb_raise() raised nothing: the BARs are not set */
-#define EPF_VNTB_RAISE_NOT_READY	1
-
 /*
- * Raises interrupt @num of @type, only while the BARs are set: the
- * controller reads an MSI-X vector from the table in the control BAR,
- * which is gone once the BARs are cleared (epc_deinit, unbind).
- * Returns 0, EPF_VNTB_RAISE_NOT_READY or the controller's error.
+ * Raises interrupt @num of @type. The caller holds vntb->lock and has
+ * checked epc_ready: the controller reads an MSI-X vector from the table
+ * in the control BAR, which is gone once the BARs are cleared (epc_deinit,
+ * unbind). Returns 0 or the controller's error.
  */
 static int epf_vntb_raise(struct epf_vntb *vntb, unsigned int type, u16 num)
 {
 	struct pci_epf *epf = vntb->epf;
 	int ret;
 
-	scoped_guard(mutex, &vntb->lock) {
-		if (!vntb->epc_ready)
-			return EPF_VNTB_RAISE_NOT_READY;
-		ret = pci_epc_raise_irq(epf->epc, epf->func_no, epf->vfunc_no,
-					type, num);
-	}
+	lockdep_assert_held(&vntb->lock);
+
+	ret = pci_epc_raise_irq(epf->epc, epf->func_no, epf->vfunc_no, type,
+				num);
 	trace_vntb_epf_msi(vntb, type == PCI_IRQ_MSIX, num, ret);
 	return ret;
 }
@@ -89,6 +92,13 @@ static void epf_vntb_peer_db_work(struct work_struct *work)
 	unsigned int limit, bit, type;
 	int ret;
 
+	guard(mutex)(&vntb->lock);
+
+	if (!vntb->epc_ready) {
+		atomic64_add(hweight_long(bits), &stats->peer_db_dropped);
+		return;
+	}
+
 	/* The host configured fewer vectors than it enabled, or none */
 	limit = min(epf_vntb_host_irqs(vntb, &type),
 		    READ_ONCE(vntb->host_db_vectors));
@@ -103,10 +113,6 @@ static void epf_vntb_peer_db_work(struct work_struct *work)
 			continue;
 		}
 		ret = epf_vntb_raise(vntb, type, num);
-		if (ret == EPF_VNTB_RAISE_NOT_READY) {
-			atomic64_inc(&stats->peer_db_dropped);
-			continue;
-		}
 		if (ret) {
 			atomic64_inc(&stats->peer_db_failed);
 			dev_err_ratelimited(epf_vntb_dev(vntb), "doorbell %u: %s %u failed: %d\n",
@@ -167,8 +173,13 @@ int epf_vntb_irq_configure(struct epf_vntb *vntb)
 }
 
 /**
- * epf_vntb_irq_stop() - wait for the rings in flight
- * @vntb: the function, whose NTB device is gone: nothing rings again
+ * epf_vntb_irq_stop() - wait for the rings in flight, drop the pending ones
+ * @vntb: the function, whose controller is no longer ready (epc_deinit)
+ *	or whose NTB device is gone (unbind)
+ *
+ * Rings of the NTB clients that come afterwards run the work item again,
+ * which drops them until epc_init: the host that they were meant for has
+ * been reset.
  */
 void epf_vntb_irq_stop(struct epf_vntb *vntb)
 {
@@ -198,7 +209,7 @@ int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits)
  * @vntb: the function
  *
  * Tells the host to look at LINK_STATUS and, for a host of ours, at a
- * command's status.
+ * command's status. Nothing is raised while the controller is not ready.
  *
  * Context: process context.
  * Return: whether the interrupt was raised.
@@ -209,11 +220,11 @@ bool epf_vntb_raise_link(struct epf_vntb *vntb)
 	unsigned int type;
 	int ret;
 
-	if (epf_vntb_host_irqs(vntb, &type) < num)
+	guard(mutex)(&vntb->lock);
+
+	if (!vntb->epc_ready || epf_vntb_host_irqs(vntb, &type) < num)
 		return false;
 	ret = epf_vntb_raise(vntb, type, num);
-	if (ret == EPF_VNTB_RAISE_NOT_READY)
-		return false;
 	if (ret) {
 		dev_err_ratelimited(epf_vntb_dev(vntb), "link %s failed: %d\n",
 				    epf_vntb_irq_name(type), ret);

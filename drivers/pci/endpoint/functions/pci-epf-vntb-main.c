@@ -16,7 +16,9 @@
  *                windows, creates the virtual bus and its NTB device
  *   epc_init     (the controller is ready) programs header, BARs, MSI
  *                and MSI-X, starts the command handler
- *   epc_deinit   stops the command handler, clears the BARs
+ *   epc_deinit   stops the command handler, forgets HOST_CAPS, unmaps the
+ *                outbound windows, clears the BARs, drops the host's
+ *                pending interrupts: no controller access until epc_init
  *   unbind       tells the host the link is down, undoes bind
  */
 
@@ -130,12 +132,26 @@ static int epf_vntb_epc_init(struct pci_epf *epf)
 	return 0;
 }
 
+/*
+ * The controller is going down, usually because the host asserted PERST#
+ * (a reset that need not take the link down first). This is the last
+ * moment to touch it: afterwards its clocks may be off, so every access
+ * waits for the next epc_init (the BARs' epc_ready, the outbound windows,
+ * the interrupts' work). What the host declared goes too: a legacy host
+ * that takes over never writes HOST_CAPS, so a CMD_DB left from this one
+ * would leave its commands unpolled after the next epc_init.
+ */
 static void epf_vntb_epc_deinit(struct pci_epf *epf)
 {
 	struct epf_vntb *vntb = epf_get_drvdata(epf);
 
 	epf_vntb_cmd_stop(vntb);
+	/* Under epf->lock, as bind and unbind: the region is there or not */
+	if (vntb->ctrl)
+		epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
+	epf_vntb_mw_stop(vntb);
 	epf_vntb_bars_clear(vntb);
+	epf_vntb_irq_stop(vntb);
 }
 
 /*

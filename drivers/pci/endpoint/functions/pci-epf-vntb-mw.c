@@ -295,7 +295,10 @@ int epf_vntb_mw_map_outbound(struct epf_vntb *vntb, u32 idx)
  * @vntb: the function
  * @idx: the window, from the host
  *
- * Context: cmd_work, or unbind once cmd_work is stopped.
+ * Context: cmd_work, or epc_deinit and unbind once cmd_work is stopped.
+ * Only cmd_work maps, between epc_init and epc_deinit, and epc_deinit
+ * unmaps everything (epf_vntb_mw_stop()): a mapped window means that the
+ * controller is ready.
  * Return: 0, or -EINVAL for a bad window.
  */
 int epf_vntb_mw_unmap_outbound(struct epf_vntb *vntb, u32 idx)
@@ -315,4 +318,20 @@ int epf_vntb_mw_unmap_outbound(struct epf_vntb *vntb, u32 idx)
 		mw->ob_mapped = false;
 	}
 	return 0;
+}
+
+/**
+ * epf_vntb_mw_stop() - unmap every outbound window
+ * @vntb: the function, whose command handler is stopped
+ *
+ * At epc_deinit, while the controller can still be told: after it the
+ * controller may have its clocks off, and the host that configured the
+ * windows is being reset anyway. The next host configures its own.
+ */
+void epf_vntb_mw_stop(struct epf_vntb *vntb)
+{
+	unsigned int i;
+
+	for (i = 0; i < vntb->num_mws; i++)
+		epf_vntb_mw_unmap_outbound(vntb, i);
 }

@@ -402,6 +402,7 @@ int epf_vntb_mw_set_trans(struct epf_vntb *vntb, int idx, dma_addr_t addr,
 int epf_vntb_mw_clear_trans(struct epf_vntb *vntb, int idx);
 int epf_vntb_mw_map_outbound(struct epf_vntb *vntb, u32 idx);
 int epf_vntb_mw_unmap_outbound(struct epf_vntb *vntb, u32 idx);
+void epf_vntb_mw_stop(struct epf_vntb *vntb);
 
 /* -ntb.c */
 int epf_vntb_ntb_register(struct epf_vntb *vntb, struct pci_dev *pdev);
