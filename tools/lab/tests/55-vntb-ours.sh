@@ -103,21 +103,6 @@ pings_interrupt() {
 tap_check "10 pings: 10+ doorbell interrupts on the endpoint, 10+ MSIs on the host" \
 	pings_interrupt
 
-# ntb0 on SIDE, named and addressed as lab up does
-netdev_up() {
-	lab run "$1" -- "set -e
-	lab-wait -t 60 sh -c 'grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent | grep -q .'
-	dev=\$(grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent | head -n 1 | cut -d/ -f5)
-	[ \"\$dev\" = ntb0 ] || ip link set \"\$dev\" name ntb0
-	echo 1 > /proc/sys/net/ipv6/conf/ntb0/disable_ipv6
-	ip addr add $2/24 dev ntb0
-	ip link set ntb0 up"
-}
-
-carrier() { # SIDE 0|1: wait until ntb0's carrier is that
-	lab run "$1" -- "lab-wait -t 60 grep -qx $2 /sys/class/net/ntb0/carrier"
-}
-
 host_reload_under_traffic() {
 	ep 'iperf3 -s -D' >/dev/null 2>&1
 	host "iperf3 -c $ep_addr -t 30 >/dev/null 2>&1 &

@@ -154,6 +154,23 @@ epc_module() {
 	esac
 }
 
+# netdev_up SIDE ADDR: the interface ntb_netdev made on SIDE up as ntb0 with
+# ADDR/24, named and addressed as lab up does
+netdev_up() {
+	lab run "$1" -- "set -e
+	lab-wait -t 60 sh -c 'grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent | grep -q .'
+	dev=\$(grep -lsx DRIVER=ntb_netdev /sys/class/net/*/device/uevent | head -n 1 | cut -d/ -f5)
+	[ \"\$dev\" = ntb0 ] || ip link set \"\$dev\" name ntb0
+	echo 1 > /proc/sys/net/ipv6/conf/ntb0/disable_ipv6
+	ip addr add $2/24 dev ntb0
+	ip link set ntb0 up"
+}
+
+# carrier SIDE 0|1: wait until SIDE's ntb0 has (no) carrier
+carrier() {
+	lab run "$1" -- "lab-wait -t 60 grep -qx $2 /sys/class/net/ntb0/carrier"
+}
+
 # True when the lab's controller, like a real DesignWare core, writes the
 # BAR registers the host assigned whenever a function binds (set_bar()):
 # the host must then enumerate the function again (host_reenumerate).
