@@ -11,7 +11,9 @@
 #   ntb_perf.
 # - Unloading and reloading the host's drivers while iperf3 runs, and
 #   unbinding and rebinding the endpoint function while iperf3 runs: the
-#   host reports the link down, the link comes back, traffic resumes.
+#   host reports the link down, the link comes back, traffic resumes; the
+#   host sets the rebound endpoint up as soon as ntb_transport has let its
+#   windows go, not after waiting for them.
 # - kmemleak finds nothing our drivers (or the NTB stack) allocated and
 #   lost across that reload and rebind.
 # - No warning, lockdep or KASAN report on either side.
@@ -26,7 +28,7 @@ host_addr=198.18.0.2
 NTB_MODULES="pci_epf_vntb ntb_transport ntb_netdev pci_ep_doorbell ntb"
 IDLE_SECONDS=3
 
-tap_plan 12
+tap_plan 13
 
 if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
 	tap_fail "lab boots with our vNTB pair" "$out"
@@ -162,6 +164,19 @@ ep_rebind_under_traffic() {
 }
 tap_check "endpoint function unbound under iperf3: host sees link down, link and traffic come back" \
 	ep_rebind_under_traffic
+
+# ntb_transport lets its windows go (mw_clear_trans) in its link clean-up:
+# the host's set-up of the rebound endpoint, which waits for that, must
+# not have waited for its timeout and said the client kept them.
+windows_released() {
+	local n
+	n=$(lab run host -- 'dmesg | grep -c "the client keeps its windows"')
+	[ "$n" = 0 ] && return 0
+	echo "host: the client keeps its windows, logged ${n:-?} time(s)"
+	return 1
+}
+tap_check "the rebound endpoint is set up once ntb_transport has let its windows go" \
+	windows_released
 
 # Before the NTB clients below unload modules: a suspected leak's
 # backtrace names its module only while that is loaded.

@@ -177,6 +177,17 @@ static int ntb_hw_epf_mw_get_align(struct ntb_dev *ntb, int pidx, int idx,
 	return 0;
 }
 
+/*
+ * The client has let window @idx go, whatever the endpoint answered: a
+ * rebound endpoint's set-up may go ahead (ntb_hw_epf_await_release()).
+ * ntb_transport lets go with clear_trans, other clients with a zero size.
+ */
+static void ntb_hw_epf_mw_released(struct ntb_hw_epf *ndev, int idx)
+{
+	clear_bit(idx, &ndev->mw_live);
+	wake_up(&ndev->cmd_wq);
+}
+
 static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 				   dma_addr_t addr, resource_size_t size)
 {
@@ -196,13 +207,10 @@ static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 	}
 
 	ret = ntb_hw_epf_cmd_mw(ndev, idx, addr, size);
-	/* A clearing client has let the window go, whatever the endpoint says */
-	if (!size) {
-		clear_bit(idx, &ndev->mw_live);
-		wake_up(&ndev->cmd_wq);
-	} else if (!ret) {
+	if (!size)
+		ntb_hw_epf_mw_released(ndev, idx);
+	else if (!ret)
 		set_bit(idx, &ndev->mw_live);
-	}
 
 	return ret;
 }
@@ -210,13 +218,16 @@ static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 static int ntb_hw_epf_mw_clear_trans(struct ntb_dev *ntb, int pidx, int idx)
 {
 	struct ntb_hw_epf *ndev = ntb_hw_epf_of(ntb);
-	int bar;
+	int bar, ret;
 
 	bar = ntb_hw_epf_mw_bar(ndev, pidx, idx);
 	if (bar < 0)
 		return bar;
 
-	return ntb_hw_epf_cmd(ndev, NTB_EPF_CMD_TEARDOWN_MW, idx);
+	ret = ntb_hw_epf_cmd(ndev, NTB_EPF_CMD_TEARDOWN_MW, idx);
+	ntb_hw_epf_mw_released(ndev, idx);
+
+	return ret;
 }
 
 static int ntb_hw_epf_peer_mw_count(struct ntb_dev *ntb)
