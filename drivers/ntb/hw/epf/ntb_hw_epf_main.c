@@ -126,46 +126,46 @@ static void ntb_hw_epf_await_release(struct ntb_hw_epf *ndev)
  * client when the link differs from what it last saw: not on every
  * command, which would have ntb_transport redo its handshake each time,
  * and not once the client has disabled the link.
+ *
+ * A client that took the link down itself is never told of it:
+ * ntb_transport frees its context right after ntb_link_disable(), and an
+ * event then would queue its link clean-up on freed memory. So every
+ * event goes out under cmd_lock, checked against link_enabled there, and
+ * no event crosses a link_disable().
  */
 static void ntb_hw_epf_event_work(struct work_struct *work)
 {
 	struct ntb_hw_epf *ndev = container_of(work, struct ntb_hw_epf,
 					       event_work);
+	bool dropped;
 	int ret;
 
 	if (!ntb_hw_epf_live(ndev))
 		return;
 
-	if (ntb_hw_epf_rebound(ndev)) {
-		/* The client drops the old link before it gets a new one. */
-		if (READ_ONCE(ndev->link_seen)) {
-			ntb_hw_epf_link_event(ndev);
-			ntb_hw_epf_await_release(ndev);
-		}
-
-		mutex_lock(&ndev->cmd_lock);
-		if (ntb_hw_epf_rebound(ndev)) {
-			dev_info(ndev->dev, "endpoint rebound: setting it up again\n");
-			ret = ntb_hw_epf_setup(ndev);
-			if (!ret)
-				ret = ntb_hw_epf_cmd_locked(ndev,
-							    NTB_EPF_CMD_LINK_UP,
-							    0);
-			if (ret)
-				dev_err(ndev->dev,
-					"cannot set the rebound endpoint up: %d\n",
-					ret);
-		}
-		mutex_unlock(&ndev->cmd_lock);
-	}
-
 	/*
-	 * A client that took the link down itself is not told of it:
-	 * ntb_transport frees its context right after ntb_link_disable(),
-	 * and an event then would queue its link clean-up on freed memory.
-	 * Under cmd_lock, so that no event crosses a link_disable().
+	 * The client drops the old link before it gets a new one; it lets
+	 * its windows go with commands, so the wait is outside the lock.
 	 */
 	mutex_lock(&ndev->cmd_lock);
+	dropped = ntb_hw_epf_rebound(ndev) && READ_ONCE(ndev->link_seen);
+	if (dropped)
+		ntb_hw_epf_link_event(ndev);
+	mutex_unlock(&ndev->cmd_lock);
+	if (dropped)
+		ntb_hw_epf_await_release(ndev);
+
+	mutex_lock(&ndev->cmd_lock);
+	if (ntb_hw_epf_rebound(ndev)) {
+		dev_info(ndev->dev, "endpoint rebound: setting it up again\n");
+		ret = ntb_hw_epf_setup(ndev);
+		if (!ret)
+			ret = ntb_hw_epf_cmd_locked(ndev, NTB_EPF_CMD_LINK_UP, 0);
+		if (ret)
+			dev_err(ndev->dev,
+				"cannot set the rebound endpoint up: %d\n", ret);
+	}
+
 	if (READ_ONCE(ndev->link_enabled) &&
 	    ntb_hw_epf_link_state(ndev) != READ_ONCE(ndev->link_seen))
 		ntb_hw_epf_link_event(ndev);
