@@ -58,6 +58,15 @@ struct ntb_hw_epf_map {
 /* How long a rebound endpoint waits for the client to drop the old link */
 #define NTB_HW_EPF_RELEASE_TIMEOUT_MS	2000
 
+/*
+ * How often, at most, the doorbell path looks at LINK_STATUS: rings are
+ * posted writes, which an endpoint that is gone takes without a word.
+ */
+#define NTB_HW_EPF_RING_CHECK_MS	1000
+
+/* A doorbell whose location the endpoint gave outside the doorbell BAR */
+#define NTB_HW_EPF_DB_BAD	U64_MAX
+
 /* A register of an endpoint that is gone: u16 (LINK_STATUS) and u32. */
 #define NTB_HW_EPF_GONE16	0xffff
 #define NTB_HW_EPF_GONE32	0xffffffff
@@ -80,7 +89,8 @@ struct ntb_hw_epf;
  * @cmd_refused: commands the endpoint answered NTB_EPF_CMD_STATUS_ERROR
  * @refused_cmd_status: answers that are neither OK nor ERROR
  * @refused_doorbell: doorbell or command doorbell locations outside the
- *	doorbell BAR: not written
+ *	doorbell BAR: not written (a doorbell's counted when it is read, see
+ *	ntb_hw_epf_db_refresh())
  * @refused_extension: extensions with a bad version, size or placement
  * @refused_mw_offset: MW1_OFFSET values outside the window's BAR
  * @refused_spad_offset: SPAD_OFFSET values outside the control BAR
@@ -139,6 +149,10 @@ struct ntb_hw_epf_db_vec {
  * @db_pending: doorbells received and not yet cleared
  * @db_mask: doorbells whose events are held back
  * @db_replay: delivers the doorbells that came while masked, once unmasked
+ * @db_ring: per doorbell bit, its offset in the doorbell BAR (upper 32
+ *	bits) and the value to write there (lower 32), or NTB_HW_EPF_DB_BAD;
+ *	see ntb_hw_epf_db_refresh()
+ * @ring_checked: when the doorbell path last looked at LINK_STATUS
  * @cmd_lock: serialises the command channel (ARGUMENT, ADDR/SIZE,
  *	COMMAND, CMD_STATUS, HOST_CAPS and the command doorbell) and
  *	protects @cmd_db, @ext and @link_enabled
@@ -177,6 +191,8 @@ struct ntb_hw_epf {
 	atomic64_t db_pending;
 	atomic64_t db_mask;
 	struct irq_work db_replay;
+	atomic64_t db_ring[NTB_EPF_MAX_DB];
+	unsigned long ring_checked;
 
 	struct mutex cmd_lock;		/* see above */
 	wait_queue_head_t cmd_wq;
@@ -219,6 +235,7 @@ int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg);
 int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
 		      u64 size);
 int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data);
+void ntb_hw_epf_db_refresh(struct ntb_hw_epf *ndev);
 
 void ntb_hw_epf_debugfs_init(void);
 void ntb_hw_epf_debugfs_exit(void);

@@ -137,7 +137,7 @@ static void ntb_hw_epf_event_work(struct work_struct *work)
 {
 	struct ntb_hw_epf *ndev = container_of(work, struct ntb_hw_epf,
 					       event_work);
-	bool dropped;
+	bool dropped, up;
 	int ret;
 
 	if (!ntb_hw_epf_live(ndev))
@@ -166,9 +166,15 @@ static void ntb_hw_epf_event_work(struct work_struct *work)
 				"cannot set the rebound endpoint up: %d\n", ret);
 	}
 
-	if (READ_ONCE(ndev->link_enabled) &&
-	    ntb_hw_epf_link_state(ndev) != READ_ONCE(ndev->link_seen))
-		ntb_hw_epf_link_event(ndev);
+	if (READ_ONCE(ndev->link_enabled)) {
+		up = ntb_hw_epf_link_state(ndev);
+		if (up != READ_ONCE(ndev->link_seen)) {
+			/* A new link may come with new doorbells. */
+			if (up)
+				ntb_hw_epf_db_refresh(ndev);
+			ntb_hw_epf_link_event(ndev);
+		}
+	}
 	mutex_unlock(&ndev->cmd_lock);
 }
 
@@ -368,6 +374,7 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 {
 	struct device *dev = &pdev->dev;
 	struct ntb_hw_epf *ndev;
+	unsigned int i;
 	int ret;
 
 	ndev = devm_kzalloc(dev, sizeof(*ndev), GFP_KERNEL);
@@ -382,6 +389,9 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 	atomic64_set(&ndev->db_pending, 0);
 	atomic64_set(&ndev->db_mask, 0);
 	init_irq_work(&ndev->db_replay, ntb_hw_epf_db_replay);
+	for (i = 0; i < ARRAY_SIZE(ndev->db_ring); i++)
+		atomic64_set(&ndev->db_ring[i], NTB_HW_EPF_DB_BAD);
+	ndev->ring_checked = jiffies;
 	init_waitqueue_head(&ndev->cmd_wq);
 	INIT_WORK(&ndev->event_work, ntb_hw_epf_event_work);
 	ret = devm_mutex_init(dev, &ndev->cmd_lock);

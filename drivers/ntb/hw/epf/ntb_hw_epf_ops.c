@@ -15,12 +15,15 @@
  *   | the peer's scratchpads   |  peer_spad_read/write, unless the SoC's
  *   +--------------------------+  map gives them a BAR of their own
  *
- * SPAD_OFFSET, DB_ENTRY_SIZE, DB_DATA, DB_OFFSET and MW1_OFFSET are read
- * again on every use, as the endpoint may change them, and checked each
- * time. The counts are taken once, at probe.
+ * SPAD_OFFSET and MW1_OFFSET are read again on every use, as the endpoint
+ * may change them, and checked each time. DB_ENTRY_SIZE, DB_DATA and
+ * DB_OFFSET are read and checked after every command and at link up
+ * (ntb_hw_epf_db_refresh()), so that a ring is one write. The counts are
+ * taken once, at probe.
  */
 
 #include <linux/bitops.h>
+#include <linux/jiffies.h>
 #include <linux/sizes.h>
 
 #include "ntb_hw_epf.h"
@@ -423,22 +426,37 @@ static int ntb_hw_epf_db_clear_mask(struct ntb_dev *ntb, u64 db_bits)
 	return 0;
 }
 
-/*
- * Ring doorbell @bit: write DB_DATA at doorbell BAR + DB_ENTRY_SIZE *
- * slot + DB_OFFSET, all three as the endpoint has them now.
- */
+/* Ring doorbell @bit where the endpoint last said, checked then. */
 static int ntb_hw_epf_ring_db(struct ntb_hw_epf *ndev, unsigned int bit)
 {
-	unsigned int slot = NTB_EPF_DB_SLOT(bit);
-	u32 entry = readl(ndev->ctrl + NTB_EPF_DB_ENTRY_SIZE);
-	u32 data = readl(ndev->ctrl + NTB_EPF_DB_DATA(slot));
-	u32 off = readl(ndev->ctrl + NTB_EPF_DB_OFFSET(slot));
+	u64 db = atomic64_read(&ndev->db_ring[bit]);
 	int ret;
 
-	ret = ntb_hw_epf_ring(ndev, (u64)entry * slot + off, data);
+	if (db == NTB_HW_EPF_DB_BAD)
+		return -EIO;
+
+	ret = ntb_hw_epf_ring(ndev, upper_32_bits(db), lower_32_bits(db));
 	if (!ret)
 		atomic64_inc(&ndev->stats.db_rings);
 	return ret;
+}
+
+/*
+ * Rings are posted writes: an endpoint that went away without a word
+ * takes them silently. Look at the link now and then while the client
+ * rings, so that a client that only transmits hears of it.
+ */
+static void ntb_hw_epf_ring_check(struct ntb_hw_epf *ndev)
+{
+	unsigned long next = READ_ONCE(ndev->ring_checked) +
+			     msecs_to_jiffies(NTB_HW_EPF_RING_CHECK_MS);
+
+	if (time_before(jiffies, next))
+		return;
+
+	WRITE_ONCE(ndev->ring_checked, jiffies);
+	if (!ntb_hw_epf_link_state(ndev))
+		queue_work(system_wq, &ndev->event_work);
 }
 
 static int ntb_hw_epf_peer_db_set(struct ntb_dev *ntb, u64 db_bits)
@@ -460,6 +478,7 @@ static int ntb_hw_epf_peer_db_set(struct ntb_dev *ntb, u64 db_bits)
 		}
 		db_bits &= db_bits - 1;
 	}
+	ntb_hw_epf_ring_check(ndev);
 
 	return 0;
 }
