@@ -16,6 +16,7 @@
 #   windows go, not after waiting for them.
 # - kmemleak finds nothing our drivers (or the NTB stack) allocated and
 #   lost across that reload and rebind.
+# - The host's bar_map parameter refuses bad values and keeps its own.
 # - No warning, lockdep or KASAN report on either side.
 #
 # The hostile endpoint is 56-vntb-hostile.sh. 59-vntb-dw.sh runs this file
@@ -28,7 +29,7 @@ host_addr=198.18.0.2
 NTB_MODULES="pci_epf_vntb ntb_transport ntb_netdev pci_ep_doorbell ntb"
 IDLE_SECONDS=3
 
-tap_plan 13
+tap_plan 14
 
 if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
 	tap_fail "lab boots with our vNTB pair" "$out"
@@ -256,6 +257,28 @@ tap_check "ntb_perf: the host copies through the memory window" ntb_perf_works
 kernel_log() {
 	lab run "$1" -- dmesg | without_upstream_uaf
 }
+
+# bar_map, the host's BAR map for endpoints not laid out as their PCI
+# ID's map (its use: 50-vntb-interop.sh): each bad value is refused with
+# a line saying why and leaves the parameter as it was; a good one is
+# taken and an empty one goes back to the per-ID maps.
+bar_map_checked() {
+	host 'p=/sys/module/ntb_hw_epf/parameters/bar_map
+	echo 0,2,4 > $p && [ "$(cat $p)" = 0,2,4 ] ||
+		{ echo "0,2,4 not taken: $(cat $p)"; exit 1; }
+	for bad in 0,1 0,2,2 0,1,6 0,x,2 0,1,2,3,4,5,0 0,,2; do
+		if echo "$bad" > $p 2>/dev/null; then
+			echo "bar_map $bad was taken"; exit 1
+		fi
+		[ "$(cat $p)" = 0,2,4 ] ||
+			{ echo "bar_map $bad changed it to $(cat $p)"; exit 1; }
+		dmesg | grep -q "ntb_hw_epf: bar_map \"$bad\": " ||
+			{ echo "no line for bar_map $bad"; exit 1; }
+	done
+	echo > $p && [ -z "$(cat $p)" ] || { echo "bar_map not emptied"; exit 1; }'
+}
+tap_check "bar_map refuses bad values, saying why, and keeps its own" \
+	bar_map_checked
 
 tap_check "no warning, lockdep or KASAN report on either side" logs_clean ep host
 

@@ -23,7 +23,8 @@
 
 /*
  * What each BAR of the endpoint holds. The SoC's function driver decides
- * it, so it comes with the PCI ID (driver_data), as an ntb_hw_epf_map.
+ * it, so it comes with the PCI ID (driver_data), as an ntb_hw_epf_map,
+ * unless the bar_map parameter replaces it (ntb_hw_epf_barmap.c).
  */
 enum ntb_hw_epf_region {
 	NTB_HW_EPF_CTRL,	/* control region + own scratchpads */
@@ -133,7 +134,7 @@ struct ntb_hw_epf_db_vec {
  * struct ntb_hw_epf - one endpoint NTB function, seen from the host
  * @ntb: the NTB device registered with the NTB core
  * @dev: the PCI device's struct device, for messages
- * @map: BAR of each region
+ * @map: BAR of each region: the PCI ID's, or the bar_map parameter's
  * @ctrl: control region (BAR mapping)
  * @ctrl_len: size of @ctrl
  * @peer_spad: the peer's scratchpads when they have a BAR of their own
@@ -174,7 +175,7 @@ struct ntb_hw_epf_db_vec {
 struct ntb_hw_epf {
 	struct ntb_dev ntb;
 	struct device *dev;
-	const struct ntb_hw_epf_map *map;
+	struct ntb_hw_epf_map map;
 
 	void __iomem *ctrl;
 	resource_size_t ctrl_len;
@@ -236,6 +237,8 @@ int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
 		      u64 size);
 int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data);
 void ntb_hw_epf_db_refresh(struct ntb_hw_epf *ndev);
+
+bool ntb_hw_epf_bar_map(struct ntb_hw_epf_map *map);
 
 void ntb_hw_epf_debugfs_init(void);
 void ntb_hw_epf_debugfs_exit(void);

@@ -261,7 +261,7 @@ static int ntb_hw_epf_init_irqs(struct ntb_hw_epf *ndev)
 static int ntb_hw_epf_bar(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r)
 {
 	struct pci_dev *pdev = ndev->ntb.pdev;
-	int bar = ndev->map->bar[r];
+	int bar = ndev->map.bar[r];
 
 	if (bar == NTB_HW_EPF_NO_BAR ||
 	    !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
@@ -279,7 +279,7 @@ static int ntb_hw_epf_iomap(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r,
 
 	if (bar < 0) {
 		dev_err(ndev->dev, "BAR %d of region %d is missing\n",
-			ndev->map->bar[r], r);
+			ndev->map.bar[r], r);
 		return bar;
 	}
 
@@ -300,7 +300,7 @@ static int ntb_hw_epf_iomap(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r,
  */
 static int ntb_hw_epf_map_bars(struct ntb_hw_epf *ndev)
 {
-	const struct ntb_hw_epf_map *map = ndev->map;
+	const struct ntb_hw_epf_map *map = &ndev->map;
 	int ret;
 
 	ret = ntb_hw_epf_iomap(ndev, NTB_HW_EPF_CTRL, &ndev->ctrl,
@@ -382,7 +382,12 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 		return -ENOMEM;
 
 	ndev->dev = dev;
-	ndev->map = (const struct ntb_hw_epf_map *)id->driver_data;
+	ndev->map = *(const struct ntb_hw_epf_map *)id->driver_data;
+	if (ntb_hw_epf_bar_map(&ndev->map))
+		dev_info(dev, "BARs as bar_map says: control BAR%d, doorbells BAR%d, window 1 BAR%d\n",
+			 ndev->map.bar[NTB_HW_EPF_CTRL],
+			 ndev->map.bar[NTB_HW_EPF_DB],
+			 ndev->map.bar[NTB_HW_EPF_MW1]);
 	ndev->ntb.pdev = pdev;
 	ndev->ntb.topo = NTB_TOPO_NONE;
 	ndev->ntb.ops = &ntb_hw_epf_ops;

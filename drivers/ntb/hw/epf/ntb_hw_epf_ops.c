@@ -109,7 +109,7 @@ static int ntb_hw_epf_mw_bar(struct ntb_hw_epf *ndev, int pidx, int idx)
 		return -EINVAL;
 	}
 
-	return ndev->map->bar[NTB_HW_EPF_MW1 + idx];
+	return ndev->map.bar[NTB_HW_EPF_MW1 + idx];
 }
 
 /*
