@@ -192,8 +192,8 @@ two_fn() {
 
 	# The second instance goes: vntb-setup stops its controller first,
 	# as configfs wants, so the link is down before the function could
-	# tell the host. The host learns it while it rings the gone
-	# endpoint's doorbell (it looks at the link once a second then): its
+	# tell the host. The host learns it when it rings the gone
+	# endpoint's doorbell (it looks at the link a second later): its
 	# packets over ntb1 find no one, and ntb1 loses its carrier.
 	unbind() {
 		local epc

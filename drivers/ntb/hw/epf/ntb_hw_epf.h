@@ -60,8 +60,8 @@ struct ntb_hw_epf_map {
 #define NTB_HW_EPF_RELEASE_TIMEOUT_MS	2000
 
 /*
- * How often, at most, the doorbell path looks at LINK_STATUS: rings are
- * posted writes, which an endpoint that is gone takes without a word.
+ * How long after a ring the host looks at LINK_STATUS: rings are posted
+ * writes, which an endpoint that is gone takes without a word.
  */
 #define NTB_HW_EPF_RING_CHECK_MS	1000
 
@@ -153,7 +153,8 @@ struct ntb_hw_epf_db_vec {
  * @db_ring: per doorbell bit, its offset in the doorbell BAR (upper 32
  *	bits) and the value to write there (lower 32), or NTB_HW_EPF_DB_BAD;
  *	see ntb_hw_epf_db_refresh()
- * @ring_checked: when the doorbell path last looked at LINK_STATUS
+ * @ring_check: looks at LINK_STATUS a while after a ring (one look for
+ *	all the rings in that while)
  * @cmd_lock: serialises the command channel (ARGUMENT, ADDR/SIZE,
  *	COMMAND, CMD_STATUS, HOST_CAPS and the command doorbell) and
  *	protects @cmd_db, @ext and @link_enabled
@@ -193,7 +194,7 @@ struct ntb_hw_epf {
 	atomic64_t db_mask;
 	struct irq_work db_replay;
 	atomic64_t db_ring[NTB_EPF_MAX_DB];
-	unsigned long ring_checked;
+	struct delayed_work ring_check;
 
 	struct mutex cmd_lock;		/* see above */
 	wait_queue_head_t cmd_wq;

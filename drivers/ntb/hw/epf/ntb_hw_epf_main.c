@@ -178,6 +178,16 @@ static void ntb_hw_epf_event_work(struct work_struct *work)
 	mutex_unlock(&ndev->cmd_lock);
 }
 
+/* Some while after a ring: is the endpoint still there? */
+static void ntb_hw_epf_ring_check_work(struct work_struct *work)
+{
+	struct ntb_hw_epf *ndev = container_of(to_delayed_work(work),
+					       struct ntb_hw_epf, ring_check);
+
+	if (!ntb_hw_epf_link_state(ndev))
+		queue_work(system_wq, &ndev->event_work);
+}
+
 static void *ntb_hw_epf_irq_data(struct ntb_hw_epf *ndev, unsigned int nr)
 {
 	if (nr < NTB_EPF_SLOT_DB_FIRST)
@@ -396,7 +406,7 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 	init_irq_work(&ndev->db_replay, ntb_hw_epf_db_replay);
 	for (i = 0; i < ARRAY_SIZE(ndev->db_ring); i++)
 		atomic64_set(&ndev->db_ring[i], NTB_HW_EPF_DB_BAD);
-	ndev->ring_checked = jiffies;
+	INIT_DELAYED_WORK(&ndev->ring_check, ntb_hw_epf_ring_check_work);
 	init_waitqueue_head(&ndev->cmd_wq);
 	INIT_WORK(&ndev->event_work, ntb_hw_epf_event_work);
 	ret = devm_mutex_init(dev, &ndev->cmd_lock);
@@ -453,6 +463,7 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 	return 0;
 
 err_teardown:
+	disable_delayed_work_sync(&ndev->ring_check);
 	disable_work_sync(&ndev->event_work);
 	ntb_hw_epf_teardown(ndev);
 	ntb_hw_epf_free_irqs(ndev, ndev->nr_vectors);
@@ -468,6 +479,8 @@ static void ntb_hw_epf_remove(struct pci_dev *pdev)
 
 	/* The client is gone after this; events find no one to go to. */
 	ntb_unregister_device(&ndev->ntb);
+	/* Before event_work, which it queues */
+	disable_delayed_work_sync(&ndev->ring_check);
 	disable_work_sync(&ndev->event_work);
 	irq_work_sync(&ndev->db_replay);
 

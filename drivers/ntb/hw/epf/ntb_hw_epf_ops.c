@@ -24,6 +24,7 @@
 
 #include <linux/bitops.h>
 #include <linux/jiffies.h>
+#include <linux/workqueue.h>
 #include <linux/sizes.h>
 
 #include "ntb_hw_epf.h"
@@ -443,20 +444,16 @@ static int ntb_hw_epf_ring_db(struct ntb_hw_epf *ndev, unsigned int bit)
 
 /*
  * Rings are posted writes: an endpoint that went away without a word
- * takes them silently. Look at the link now and then while the client
- * rings, so that a client that only transmits hears of it.
+ * takes them silently, and a client whose peer stopped answering soon
+ * stops ringing (ntb_transport, its ring full). So a look at the link
+ * follows every ring, a while later and off the transmit path: while
+ * one is pending, it will read LINK_STATUS after this ring too.
  */
 static void ntb_hw_epf_ring_check(struct ntb_hw_epf *ndev)
 {
-	unsigned long next = READ_ONCE(ndev->ring_checked) +
-			     msecs_to_jiffies(NTB_HW_EPF_RING_CHECK_MS);
-
-	if (time_before(jiffies, next))
-		return;
-
-	WRITE_ONCE(ndev->ring_checked, jiffies);
-	if (!ntb_hw_epf_link_state(ndev))
-		queue_work(system_wq, &ndev->event_work);
+	if (!delayed_work_pending(&ndev->ring_check))
+		queue_delayed_work(system_wq, &ndev->ring_check,
+				   msecs_to_jiffies(NTB_HW_EPF_RING_CHECK_MS));
 }
 
 static int ntb_hw_epf_peer_db_set(struct ntb_dev *ntb, u64 db_bits)
