@@ -11,11 +11,13 @@
 # polled fallback (doorbell_mode poll), also against upstream's host.
 # Then on the DesignWare controller, where the doorbell is the eDMA's
 # interrupt emulation: our endpoint with both hosts, and pre-exposed.
-# Upstream's endpoint function cannot pair with either host there: Linux
-# 6.12's generic DesignWare glue reserves no BAR, so upstream's
+# Linux 6.12's generic DesignWare glue reserves no BAR, so upstream's
 # pci-epf-vntb puts its doorbells in BAR1 and its window in BAR2, where
 # both hosts look for them in BAR2 and BAR4 (0x1957:0x0809's layout);
-# ours is pinned to that layout. Those two cells are skipped, saying so.
+# ours is pinned to that layout. Our host is told upstream's with its
+# bar_map parameter (lab up --host-driver-param bar_map=0,1,2), and the
+# cell checks that the driver took it. Upstream's host cannot be told:
+# that cell is skipped, saying so.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,13 +38,13 @@ SUITES=(
 	"DesignWare: our endpoint, our host|--controller dw --ep-driver ours --host-driver ours"
 	"DesignWare: our endpoint, upstream host|--controller dw --ep-driver ours --host-driver upstream"
 	"DesignWare: ours, doorbell pre-exposed|--controller dw --function vntb-db-bar --ep-driver ours --host-driver ours"
+	"DesignWare: upstream endpoint, our host told its BARs|--controller dw --ep-driver upstream --host-driver ours --host-driver-param bar_map=0,1,2"
 )
 # Cells that cannot run, and why
 SKIPPED=(
 	"DesignWare: upstream endpoint, upstream host"
-	"DesignWare: upstream endpoint, our host"
 )
-DW_UPSTREAM_EP="Linux 6.12's generic DesignWare glue reserves no BAR: upstream's pci-epf-vntb lays out BAR0/1/2, both hosts expect 0x0809's BAR0/2/4"
+DW_UPSTREAM_EP="Linux 6.12's generic DesignWare glue reserves no BAR: upstream's pci-epf-vntb lays out BAR0/1/2, upstream's ntb_hw_epf expects 0x0809's BAR0/2/4 and has no way to be told otherwise"
 CASES=6
 tap_plan $((${#SUITES[@]} * CASES + ${#SKIPPED[@]}))
 
@@ -58,10 +60,17 @@ driver_is() {
 	return 1
 }
 
+# ... and the host's has the BAR map it was given, if any
 drivers_as_asked() {
-	local ep_src=$1 host_src=$2
+	local ep_src=$1 host_src=$2 bar_map=${3:-} got
 	driver_is "$ep_src" ep pci_epf_vntb || return 1
-	driver_is "$host_src" host ntb_hw_epf
+	driver_is "$host_src" host ntb_hw_epf || return 1
+	[ -n "$bar_map" ] || return 0
+	got=$(lab run host -- 'cat /sys/module/ntb_hw_epf/parameters/bar_map') ||
+		return 1
+	[ "$got" = "$bar_map" ] ||
+		{ echo "host: ntb_hw_epf's bar_map is '$got', not $bar_map"; return 1; }
+	host "dmesg | grep 'BARs as bar_map says: control BAR${bar_map%%,*},'"
 }
 
 # ... and the endpoint says it polls, as doorbell_mode poll asks
@@ -91,9 +100,10 @@ link_up_both() {
 }
 
 suite() {
-	local label=${1%%|*} args=${1#*|} out ep_src host_src
+	local label=${1%%|*} args=${1#*|} out ep_src host_src bar_map
 	ep_src=$(sed -n 's/.*--ep-driver \([a-z]*\).*/\1/p' <<<"$args")
 	host_src=$(sed -n 's/.*--host-driver \([a-z]*\).*/\1/p' <<<"$args")
+	bar_map=$(sed -n 's/.*--host-driver-param bar_map=\([0-9,]*\).*/\1/p' <<<"$args")
 
 	# shellcheck disable=SC2086 # the arguments are words
 	if ! out=$(lab_start $args 2>&1); then
@@ -110,8 +120,8 @@ suite() {
 		tap_check "$label: ep $ep_src, host $host_src drivers loaded, the endpoint polls" \
 			drivers_polling "$ep_src" "$host_src"
 	else
-		tap_check "$label: ep $ep_src, host $host_src drivers loaded" \
-			drivers_as_asked "$ep_src" "$host_src"
+		tap_check "$label: ep $ep_src, host $host_src drivers loaded${bar_map:+, bar_map $bar_map}" \
+			drivers_as_asked "$ep_src" "$host_src" "$bar_map"
 	fi
 	tap_check "$label: ntb0 is up on both sides" link_up_both
 	tap_check "$label: ping both ways" ping_both

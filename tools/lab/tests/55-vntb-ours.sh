@@ -11,11 +11,14 @@
 #   ntb_perf.
 # - Unloading and reloading the host's drivers while iperf3 runs, and
 #   unbinding and rebinding the endpoint function while iperf3 runs: the
-#   host reports the link down, the link comes back, traffic resumes. On
-#   the DesignWare controller the bind clears the host's BAR addresses, as
-#   a real core's does, and the host enumerates the function again first.
+#   host reports the link down, the link comes back, traffic resumes; the
+#   host sets the rebound endpoint up as soon as ntb_transport has let its
+#   windows go, not after waiting for them. On the DesignWare controller
+#   the bind clears the host's BAR addresses, as a real core's does, and
+#   the host enumerates the function again first.
 # - kmemleak finds nothing our drivers (or the NTB stack) allocated and
 #   lost across that reload and rebind.
+# - The host's bar_map parameter refuses bad values and keeps its own.
 # - No warning, lockdep or KASAN report on either side.
 #
 # The hostile endpoint is 56-vntb-hostile.sh. 59-vntb-dw.sh runs this file
@@ -28,7 +31,7 @@ host_addr=198.18.0.2
 NTB_MODULES="pci_epf_vntb ntb_transport ntb_netdev pci_ep_doorbell ntb"
 IDLE_SECONDS=3
 
-tap_plan 12
+tap_plan 14
 
 if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
 	tap_fail "lab boots with our vNTB pair" "$out"
@@ -172,6 +175,19 @@ ep_rebind_under_traffic() {
 tap_check "endpoint function unbound under iperf3: host sees link down, link and traffic come back" \
 	ep_rebind_under_traffic
 
+# ntb_transport lets its windows go (mw_clear_trans) in its link clean-up:
+# the host's set-up of the rebound endpoint, which waits for that, must
+# not have waited for its timeout and said the client kept them.
+windows_released() {
+	local n
+	n=$(lab run host -- 'dmesg | grep -c "the client keeps its windows"')
+	[ "$n" = 0 ] && return 0
+	echo "host: the client keeps its windows, logged ${n:-?} time(s)"
+	return 1
+}
+tap_check "the rebound endpoint is set up once ntb_transport has let its windows go" \
+	windows_released
+
 # Before the NTB clients below unload modules: a suspected leak's
 # backtrace names its module only while that is loaded.
 if [ "$leak_base_rc" -ne 0 ]; then
@@ -245,6 +261,28 @@ ntb_perf_works() {
 	grep -q "copied [1-9]" <<<"$out"
 }
 tap_check "ntb_perf: the host copies through the memory window" ntb_perf_works
+
+# bar_map, the host's BAR map for endpoints not laid out as their PCI
+# ID's map (its use: 50-vntb-interop.sh): each bad value is refused with
+# a line saying why and leaves the parameter as it was; a good one is
+# taken and an empty one goes back to the per-ID maps.
+bar_map_checked() {
+	host 'p=/sys/module/ntb_hw_epf/parameters/bar_map
+	echo 0,2,4 > $p && [ "$(cat $p)" = 0,2,4 ] ||
+		{ echo "0,2,4 not taken: $(cat $p)"; exit 1; }
+	for bad in 0,1 0,2,2 0,1,6 0,x,2 0,1,2,3,4,5,0 0,,2; do
+		if echo "$bad" > $p 2>/dev/null; then
+			echo "bar_map $bad was taken"; exit 1
+		fi
+		[ "$(cat $p)" = 0,2,4 ] ||
+			{ echo "bar_map $bad changed it to $(cat $p)"; exit 1; }
+		dmesg | grep -q "ntb_hw_epf: bar_map \"$bad\": " ||
+			{ echo "no line for bar_map $bad"; exit 1; }
+	done
+	echo > $p && [ -z "$(cat $p)" ] || { echo "bar_map not emptied"; exit 1; }'
+}
+tap_check "bar_map refuses bad values, saying why, and keeps its own" \
+	bar_map_checked
 
 tap_check "no warning, lockdep or KASAN report on either side" logs_clean ep host
 

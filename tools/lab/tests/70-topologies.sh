@@ -192,9 +192,9 @@ two_fn() {
 
 	# The second instance goes: vntb-setup stops its controller first,
 	# as configfs wants, so the link is down before the function could
-	# tell the host. The host learns it when it next rings the gone
-	# endpoint's doorbell: its packets over ntb1 find no one, and ntb1
-	# loses its carrier.
+	# tell the host. The host learns it when it rings the gone
+	# endpoint's doorbell (it looks at the link a second later): its
+	# packets over ntb1 find no one, and ntb1 loses its carrier.
 	unbind() {
 		local epc
 		epc=$(ep 'ls /sys/kernel/config/pci_ep/functions/pci_epf_vntb/func2/primary') ||

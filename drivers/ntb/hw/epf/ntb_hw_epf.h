@@ -23,7 +23,8 @@
 
 /*
  * What each BAR of the endpoint holds. The SoC's function driver decides
- * it, so it comes with the PCI ID (driver_data), as an ntb_hw_epf_map.
+ * it, so it comes with the PCI ID (driver_data), as an ntb_hw_epf_map,
+ * unless the bar_map parameter replaces it (ntb_hw_epf_barmap.c).
  */
 enum ntb_hw_epf_region {
 	NTB_HW_EPF_CTRL,	/* control region + own scratchpads */
@@ -58,6 +59,15 @@ struct ntb_hw_epf_map {
 /* How long a rebound endpoint waits for the client to drop the old link */
 #define NTB_HW_EPF_RELEASE_TIMEOUT_MS	2000
 
+/*
+ * How long after a ring the host looks at LINK_STATUS: rings are posted
+ * writes, which an endpoint that is gone takes without a word.
+ */
+#define NTB_HW_EPF_RING_CHECK_MS	1000
+
+/* A doorbell whose location the endpoint gave outside the doorbell BAR */
+#define NTB_HW_EPF_DB_BAD	U64_MAX
+
 /* A register of an endpoint that is gone: u16 (LINK_STATUS) and u32. */
 #define NTB_HW_EPF_GONE16	0xffff
 #define NTB_HW_EPF_GONE32	0xffffffff
@@ -80,7 +90,8 @@ struct ntb_hw_epf;
  * @cmd_refused: commands the endpoint answered NTB_EPF_CMD_STATUS_ERROR
  * @refused_cmd_status: answers that are neither OK nor ERROR
  * @refused_doorbell: doorbell or command doorbell locations outside the
- *	doorbell BAR: not written
+ *	doorbell BAR: not written (a doorbell's counted when it is read, see
+ *	ntb_hw_epf_db_refresh())
  * @refused_extension: extensions with a bad version, size or placement
  * @refused_mw_offset: MW1_OFFSET values outside the window's BAR
  * @refused_spad_offset: SPAD_OFFSET values outside the control BAR
@@ -123,7 +134,7 @@ struct ntb_hw_epf_db_vec {
  * struct ntb_hw_epf - one endpoint NTB function, seen from the host
  * @ntb: the NTB device registered with the NTB core
  * @dev: the PCI device's struct device, for messages
- * @map: BAR of each region
+ * @map: BAR of each region: the PCI ID's, or the bar_map parameter's
  * @ctrl: control region (BAR mapping)
  * @ctrl_len: size of @ctrl
  * @peer_spad: the peer's scratchpads when they have a BAR of their own
@@ -139,6 +150,11 @@ struct ntb_hw_epf_db_vec {
  * @db_pending: doorbells received and not yet cleared
  * @db_mask: doorbells whose events are held back
  * @db_replay: delivers the doorbells that came while masked, once unmasked
+ * @db_ring: per doorbell bit, its offset in the doorbell BAR (upper 32
+ *	bits) and the value to write there (lower 32), or NTB_HW_EPF_DB_BAD;
+ *	see ntb_hw_epf_db_refresh()
+ * @ring_check: looks at LINK_STATUS a while after a ring (one look for
+ *	all the rings in that while)
  * @cmd_lock: serialises the command channel (ARGUMENT, ADDR/SIZE,
  *	COMMAND, CMD_STATUS, HOST_CAPS and the command doorbell) and
  *	protects @cmd_db, @ext and @link_enabled
@@ -160,7 +176,7 @@ struct ntb_hw_epf_db_vec {
 struct ntb_hw_epf {
 	struct ntb_dev ntb;
 	struct device *dev;
-	const struct ntb_hw_epf_map *map;
+	struct ntb_hw_epf_map map;
 
 	void __iomem *ctrl;
 	resource_size_t ctrl_len;
@@ -177,6 +193,8 @@ struct ntb_hw_epf {
 	atomic64_t db_pending;
 	atomic64_t db_mask;
 	struct irq_work db_replay;
+	atomic64_t db_ring[NTB_EPF_MAX_DB];
+	struct delayed_work ring_check;
 
 	struct mutex cmd_lock;		/* see above */
 	wait_queue_head_t cmd_wq;
@@ -219,6 +237,9 @@ int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg);
 int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
 		      u64 size);
 int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data);
+void ntb_hw_epf_db_refresh(struct ntb_hw_epf *ndev);
+
+bool ntb_hw_epf_bar_map(struct ntb_hw_epf_map *map);
 
 void ntb_hw_epf_debugfs_init(void);
 void ntb_hw_epf_debugfs_exit(void);

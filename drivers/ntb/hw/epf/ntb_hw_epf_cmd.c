@@ -14,10 +14,26 @@
 #include <linux/iopoll.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/sizes.h>
 #include <linux/string_choices.h>
 
 #include "ntb_hw_epf.h"
 #include "ntb_hw_epf_trace.h"
+
+/* Is @pos an aligned 32-bit location in the first @len bytes of the BAR? */
+static bool ntb_hw_epf_db_pos_ok(struct ntb_hw_epf *ndev, u64 pos, u64 len)
+{
+	if (IS_ALIGNED(pos, sizeof(u32)) &&
+	    ntb_hw_epf_fits(len, pos, sizeof(u32)))
+		return true;
+
+	atomic64_inc(&ndev->stats.refused_doorbell);
+	dev_err_ratelimited(ndev->dev,
+			    "doorbell at %#llx is outside the %#llx byte doorbell BAR\n",
+			    pos, (u64)ndev->db_len);
+	return false;
+}
 
 /**
  * ntb_hw_epf_ring() - write a doorbell the endpoint described
@@ -32,19 +48,49 @@
  */
 int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data)
 {
-	if (!IS_ALIGNED(pos, sizeof(u32)) ||
-	    !ntb_hw_epf_fits(ndev->db_len, pos, sizeof(u32))) {
-		atomic64_inc(&ndev->stats.refused_doorbell);
-		dev_err_ratelimited(ndev->dev,
-				    "doorbell at %#llx is outside the %#llx byte doorbell BAR\n",
-				    pos, (u64)ndev->db_len);
+	if (!ntb_hw_epf_db_pos_ok(ndev, pos, ndev->db_len))
 		return -EIO;
-	}
 
 	writel(data, ndev->db + pos);
 	trace_ntb_hw_epf_ring(ndev, pos, data);
 
 	return 0;
+}
+
+/**
+ * ntb_hw_epf_db_refresh() - read where and how to ring each doorbell
+ * @ndev: the device
+ *
+ * Takes DB_ENTRY_SIZE, DB_OFFSET[slot] and DB_DATA[slot] of every
+ * doorbell, checks each location against the doorbell BAR, and keeps
+ * what the transmit path then rings with no read of its own. An
+ * unmodified endpoint may change them at any time, but writes them when
+ * it is bound or in answer to a command (upstream's pci-epf-ntb sets
+ * them at CONFIGURE_DOORBELL): so they are read again after every
+ * command and when the link comes up. A location past 4 GiB into the BAR
+ * is refused too: an entry keeps it in 32 bits.
+ *
+ * Context: process, with @ndev->cmd_lock held.
+ */
+void ntb_hw_epf_db_refresh(struct ntb_hw_epf *ndev)
+{
+	u32 entry = readl(ndev->ctrl + NTB_EPF_DB_ENTRY_SIZE);
+	u64 len = min_t(u64, ndev->db_len, SZ_4G);
+	unsigned int bit, slot;
+	u64 pos, db;
+
+	lockdep_assert_held(&ndev->cmd_lock);
+
+	for (bit = 0; bit < ndev->db_count; bit++) {
+		slot = NTB_EPF_DB_SLOT(bit);
+		pos = (u64)entry * slot +
+		      readl(ndev->ctrl + NTB_EPF_DB_OFFSET(slot));
+		db = NTB_HW_EPF_DB_BAD;
+		if (ntb_hw_epf_db_pos_ok(ndev, pos, len))
+			db = pos << 32 |
+			     readl(ndev->ctrl + NTB_EPF_DB_DATA(slot));
+		atomic64_set(&ndev->db_ring[bit], db);
+	}
 }
 
 /*
@@ -192,6 +238,8 @@ int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg)
 	writew(0, ndev->ctrl + NTB_EPF_CMD_STATUS);
 	ret = ntb_hw_epf_cmd_result(ndev, cmd, arg, status);
 out:
+	/* Whatever the answer, the endpoint may have moved its doorbells. */
+	ntb_hw_epf_db_refresh(ndev);
 	trace_ntb_hw_epf_cmd_complete(ndev, cmd, status, ret);
 	return ret;
 }

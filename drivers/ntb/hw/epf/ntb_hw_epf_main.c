@@ -126,50 +126,66 @@ static void ntb_hw_epf_await_release(struct ntb_hw_epf *ndev)
  * client when the link differs from what it last saw: not on every
  * command, which would have ntb_transport redo its handshake each time,
  * and not once the client has disabled the link.
+ *
+ * A client that took the link down itself is never told of it:
+ * ntb_transport frees its context right after ntb_link_disable(), and an
+ * event then would queue its link clean-up on freed memory. So every
+ * event goes out under cmd_lock, checked against link_enabled there, and
+ * no event crosses a link_disable().
  */
 static void ntb_hw_epf_event_work(struct work_struct *work)
 {
 	struct ntb_hw_epf *ndev = container_of(work, struct ntb_hw_epf,
 					       event_work);
+	bool dropped, up;
 	int ret;
 
 	if (!ntb_hw_epf_live(ndev))
 		return;
 
-	if (ntb_hw_epf_rebound(ndev)) {
-		/* The client drops the old link before it gets a new one. */
-		if (READ_ONCE(ndev->link_seen)) {
-			ntb_hw_epf_link_event(ndev);
-			ntb_hw_epf_await_release(ndev);
-		}
-
-		mutex_lock(&ndev->cmd_lock);
-		if (ntb_hw_epf_rebound(ndev)) {
-			dev_info(ndev->dev, "endpoint rebound: setting it up again\n");
-			ret = ntb_hw_epf_setup(ndev);
-			if (!ret)
-				ret = ntb_hw_epf_cmd_locked(ndev,
-							    NTB_EPF_CMD_LINK_UP,
-							    0);
-			if (ret)
-				dev_err(ndev->dev,
-					"cannot set the rebound endpoint up: %d\n",
-					ret);
-		}
-		mutex_unlock(&ndev->cmd_lock);
-	}
-
 	/*
-	 * A client that took the link down itself is not told of it:
-	 * ntb_transport frees its context right after ntb_link_disable(),
-	 * and an event then would queue its link clean-up on freed memory.
-	 * Under cmd_lock, so that no event crosses a link_disable().
+	 * The client drops the old link before it gets a new one; it lets
+	 * its windows go with commands, so the wait is outside the lock.
 	 */
 	mutex_lock(&ndev->cmd_lock);
-	if (READ_ONCE(ndev->link_enabled) &&
-	    ntb_hw_epf_link_state(ndev) != READ_ONCE(ndev->link_seen))
+	dropped = ntb_hw_epf_rebound(ndev) && READ_ONCE(ndev->link_seen);
+	if (dropped)
 		ntb_hw_epf_link_event(ndev);
 	mutex_unlock(&ndev->cmd_lock);
+	if (dropped)
+		ntb_hw_epf_await_release(ndev);
+
+	mutex_lock(&ndev->cmd_lock);
+	if (ntb_hw_epf_rebound(ndev)) {
+		dev_info(ndev->dev, "endpoint rebound: setting it up again\n");
+		ret = ntb_hw_epf_setup(ndev);
+		if (!ret)
+			ret = ntb_hw_epf_cmd_locked(ndev, NTB_EPF_CMD_LINK_UP, 0);
+		if (ret)
+			dev_err(ndev->dev,
+				"cannot set the rebound endpoint up: %d\n", ret);
+	}
+
+	if (READ_ONCE(ndev->link_enabled)) {
+		up = ntb_hw_epf_link_state(ndev);
+		if (up != READ_ONCE(ndev->link_seen)) {
+			/* A new link may come with new doorbells. */
+			if (up)
+				ntb_hw_epf_db_refresh(ndev);
+			ntb_hw_epf_link_event(ndev);
+		}
+	}
+	mutex_unlock(&ndev->cmd_lock);
+}
+
+/* Some while after a ring: is the endpoint still there? */
+static void ntb_hw_epf_ring_check_work(struct work_struct *work)
+{
+	struct ntb_hw_epf *ndev = container_of(to_delayed_work(work),
+					       struct ntb_hw_epf, ring_check);
+
+	if (!ntb_hw_epf_link_state(ndev))
+		queue_work(system_wq, &ndev->event_work);
 }
 
 static void *ntb_hw_epf_irq_data(struct ntb_hw_epf *ndev, unsigned int nr)
@@ -255,7 +271,7 @@ static int ntb_hw_epf_init_irqs(struct ntb_hw_epf *ndev)
 static int ntb_hw_epf_bar(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r)
 {
 	struct pci_dev *pdev = ndev->ntb.pdev;
-	int bar = ndev->map->bar[r];
+	int bar = ndev->map.bar[r];
 
 	if (bar == NTB_HW_EPF_NO_BAR ||
 	    !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
@@ -273,7 +289,7 @@ static int ntb_hw_epf_iomap(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r,
 
 	if (bar < 0) {
 		dev_err(ndev->dev, "BAR %d of region %d is missing\n",
-			ndev->map->bar[r], r);
+			ndev->map.bar[r], r);
 		return bar;
 	}
 
@@ -294,7 +310,7 @@ static int ntb_hw_epf_iomap(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r,
  */
 static int ntb_hw_epf_map_bars(struct ntb_hw_epf *ndev)
 {
-	const struct ntb_hw_epf_map *map = ndev->map;
+	const struct ntb_hw_epf_map *map = &ndev->map;
 	int ret;
 
 	ret = ntb_hw_epf_iomap(ndev, NTB_HW_EPF_CTRL, &ndev->ctrl,
@@ -368,6 +384,7 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 {
 	struct device *dev = &pdev->dev;
 	struct ntb_hw_epf *ndev;
+	unsigned int i;
 	int ret;
 
 	ndev = devm_kzalloc(dev, sizeof(*ndev), GFP_KERNEL);
@@ -375,13 +392,21 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 		return -ENOMEM;
 
 	ndev->dev = dev;
-	ndev->map = (const struct ntb_hw_epf_map *)id->driver_data;
+	ndev->map = *(const struct ntb_hw_epf_map *)id->driver_data;
+	if (ntb_hw_epf_bar_map(&ndev->map))
+		dev_info(dev, "BARs as bar_map says: control BAR%d, doorbells BAR%d, window 1 BAR%d\n",
+			 ndev->map.bar[NTB_HW_EPF_CTRL],
+			 ndev->map.bar[NTB_HW_EPF_DB],
+			 ndev->map.bar[NTB_HW_EPF_MW1]);
 	ndev->ntb.pdev = pdev;
 	ndev->ntb.topo = NTB_TOPO_NONE;
 	ndev->ntb.ops = &ntb_hw_epf_ops;
 	atomic64_set(&ndev->db_pending, 0);
 	atomic64_set(&ndev->db_mask, 0);
 	init_irq_work(&ndev->db_replay, ntb_hw_epf_db_replay);
+	for (i = 0; i < ARRAY_SIZE(ndev->db_ring); i++)
+		atomic64_set(&ndev->db_ring[i], NTB_HW_EPF_DB_BAD);
+	INIT_DELAYED_WORK(&ndev->ring_check, ntb_hw_epf_ring_check_work);
 	init_waitqueue_head(&ndev->cmd_wq);
 	INIT_WORK(&ndev->event_work, ntb_hw_epf_event_work);
 	ret = devm_mutex_init(dev, &ndev->cmd_lock);
@@ -438,6 +463,7 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 	return 0;
 
 err_teardown:
+	disable_delayed_work_sync(&ndev->ring_check);
 	disable_work_sync(&ndev->event_work);
 	ntb_hw_epf_teardown(ndev);
 	ntb_hw_epf_free_irqs(ndev, ndev->nr_vectors);
@@ -453,6 +479,8 @@ static void ntb_hw_epf_remove(struct pci_dev *pdev)
 
 	/* The client is gone after this; events find no one to go to. */
 	ntb_unregister_device(&ndev->ntb);
+	/* Before event_work, which it queues */
+	disable_delayed_work_sync(&ndev->ring_check);
 	disable_work_sync(&ndev->event_work);
 	irq_work_sync(&ndev->db_replay);
 

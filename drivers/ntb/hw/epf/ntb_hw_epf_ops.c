@@ -15,12 +15,16 @@
  *   | the peer's scratchpads   |  peer_spad_read/write, unless the SoC's
  *   +--------------------------+  map gives them a BAR of their own
  *
- * SPAD_OFFSET, DB_ENTRY_SIZE, DB_DATA, DB_OFFSET and MW1_OFFSET are read
- * again on every use, as the endpoint may change them, and checked each
- * time. The counts are taken once, at probe.
+ * SPAD_OFFSET and MW1_OFFSET are read again on every use, as the endpoint
+ * may change them, and checked each time. DB_ENTRY_SIZE, DB_DATA and
+ * DB_OFFSET are read and checked after every command and at link up
+ * (ntb_hw_epf_db_refresh()), so that a ring is one write. The counts are
+ * taken once, at probe.
  */
 
 #include <linux/bitops.h>
+#include <linux/jiffies.h>
+#include <linux/workqueue.h>
 #include <linux/sizes.h>
 
 #include "ntb_hw_epf.h"
@@ -106,7 +110,7 @@ static int ntb_hw_epf_mw_bar(struct ntb_hw_epf *ndev, int pidx, int idx)
 		return -EINVAL;
 	}
 
-	return ndev->map->bar[NTB_HW_EPF_MW1 + idx];
+	return ndev->map.bar[NTB_HW_EPF_MW1 + idx];
 }
 
 /*
@@ -177,6 +181,17 @@ static int ntb_hw_epf_mw_get_align(struct ntb_dev *ntb, int pidx, int idx,
 	return 0;
 }
 
+/*
+ * The client has let window @idx go, whatever the endpoint answered: a
+ * rebound endpoint's set-up may go ahead (ntb_hw_epf_await_release()).
+ * ntb_transport lets go with clear_trans, other clients with a zero size.
+ */
+static void ntb_hw_epf_mw_released(struct ntb_hw_epf *ndev, int idx)
+{
+	clear_bit(idx, &ndev->mw_live);
+	wake_up(&ndev->cmd_wq);
+}
+
 static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 				   dma_addr_t addr, resource_size_t size)
 {
@@ -196,13 +211,10 @@ static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 	}
 
 	ret = ntb_hw_epf_cmd_mw(ndev, idx, addr, size);
-	/* A clearing client has let the window go, whatever the endpoint says */
-	if (!size) {
-		clear_bit(idx, &ndev->mw_live);
-		wake_up(&ndev->cmd_wq);
-	} else if (!ret) {
+	if (!size)
+		ntb_hw_epf_mw_released(ndev, idx);
+	else if (!ret)
 		set_bit(idx, &ndev->mw_live);
-	}
 
 	return ret;
 }
@@ -210,13 +222,16 @@ static int ntb_hw_epf_mw_set_trans(struct ntb_dev *ntb, int pidx, int idx,
 static int ntb_hw_epf_mw_clear_trans(struct ntb_dev *ntb, int pidx, int idx)
 {
 	struct ntb_hw_epf *ndev = ntb_hw_epf_of(ntb);
-	int bar;
+	int bar, ret;
 
 	bar = ntb_hw_epf_mw_bar(ndev, pidx, idx);
 	if (bar < 0)
 		return bar;
 
-	return ntb_hw_epf_cmd(ndev, NTB_EPF_CMD_TEARDOWN_MW, idx);
+	ret = ntb_hw_epf_cmd(ndev, NTB_EPF_CMD_TEARDOWN_MW, idx);
+	ntb_hw_epf_mw_released(ndev, idx);
+
+	return ret;
 }
 
 static int ntb_hw_epf_peer_mw_count(struct ntb_dev *ntb)
@@ -412,22 +427,33 @@ static int ntb_hw_epf_db_clear_mask(struct ntb_dev *ntb, u64 db_bits)
 	return 0;
 }
 
-/*
- * Ring doorbell @bit: write DB_DATA at doorbell BAR + DB_ENTRY_SIZE *
- * slot + DB_OFFSET, all three as the endpoint has them now.
- */
+/* Ring doorbell @bit where the endpoint last said, checked then. */
 static int ntb_hw_epf_ring_db(struct ntb_hw_epf *ndev, unsigned int bit)
 {
-	unsigned int slot = NTB_EPF_DB_SLOT(bit);
-	u32 entry = readl(ndev->ctrl + NTB_EPF_DB_ENTRY_SIZE);
-	u32 data = readl(ndev->ctrl + NTB_EPF_DB_DATA(slot));
-	u32 off = readl(ndev->ctrl + NTB_EPF_DB_OFFSET(slot));
+	u64 db = atomic64_read(&ndev->db_ring[bit]);
 	int ret;
 
-	ret = ntb_hw_epf_ring(ndev, (u64)entry * slot + off, data);
+	if (db == NTB_HW_EPF_DB_BAD)
+		return -EIO;
+
+	ret = ntb_hw_epf_ring(ndev, upper_32_bits(db), lower_32_bits(db));
 	if (!ret)
 		atomic64_inc(&ndev->stats.db_rings);
 	return ret;
+}
+
+/*
+ * Rings are posted writes: an endpoint that went away without a word
+ * takes them silently, and a client whose peer stopped answering soon
+ * stops ringing (ntb_transport, its ring full). So a look at the link
+ * follows every ring, a while later and off the transmit path: while
+ * one is pending, it will read LINK_STATUS after this ring too.
+ */
+static void ntb_hw_epf_ring_check(struct ntb_hw_epf *ndev)
+{
+	if (!delayed_work_pending(&ndev->ring_check))
+		queue_delayed_work(system_wq, &ndev->ring_check,
+				   msecs_to_jiffies(NTB_HW_EPF_RING_CHECK_MS));
 }
 
 static int ntb_hw_epf_peer_db_set(struct ntb_dev *ntb, u64 db_bits)
@@ -449,6 +475,7 @@ static int ntb_hw_epf_peer_db_set(struct ntb_dev *ntb, u64 db_bits)
 		}
 		db_bits &= db_bits - 1;
 	}
+	ntb_hw_epf_ring_check(ndev);
 
 	return 0;
 }

@@ -35,7 +35,7 @@ def cmd_up(lab, args):
     lab.up(function=args.function, iommu=args.iommu, link=not args.no_link,
            timeout=args.boot_timeout, ep_driver=args.ep_driver,
            host_driver=args.host_driver, topology=args.topology,
-           controller=args.controller)
+           controller=args.controller, host_params=args.host_driver_param)
     what = args.function if not args.no_link else "no link"
     print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
           f"{args.topology}, controller {args.controller}, function {what}")
@@ -79,8 +79,10 @@ def cmd_status(lab, args):
     print(f"controller {st.get('controller', controllers.DEFAULT)}")
     print(f"function  {st['function'] if st['link'] else 'none (no link)'}"
           f"{', SMMUv3' if st['iommu'] else ''}")
+    params = " ".join(st.get("host_params", ()))
     print(f"drivers   ep {st.get('ep_driver', 'any')}, "
-          f"host {st.get('host_driver', 'any')}")
+          f"host {st.get('host_driver', 'any')}"
+          + (f" ({params})" if params else ""))
     healthy = st["status"] == "up"
     for name in topo.machines:
         m = st["machines"].get(name)
@@ -251,6 +253,14 @@ def parser():
                             "from: the project's build when there is one "
                             "(any, the default), or explicitly ours or "
                             "upstream's")
+    s.add_argument("--host-driver-param", action="append", default=[],
+                   metavar="NAME=VALUE",
+                   help="load the host's driver of the pair with this "
+                        "module parameter (repeatable), for example "
+                        "bar_map=0,1,2 for our ntb_hw_epf facing an "
+                        "endpoint that lays its BARs out otherwise than "
+                        "its PCI ID's map (upstream's pci-epf-vntb on the "
+                        "dw controller)")
     s.add_argument("--no-link", action="store_true",
                    help="boot the machines without the link devices")
     add_boot_timeout(s)

@@ -15,9 +15,10 @@ pci-epf-vntb's header has. Our doorbell test function presents
 the host rings it from userspace with db-test (tools/lab/progs/db-test.c).
 """
 
+import re
 from dataclasses import dataclass
 
-from . import controllers, topologies
+from . import LabError, controllers, topologies
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,24 @@ FUNCTIONS = {
 DRIVER_SOURCES = ("any", "ours", "upstream")
 
 
-def load_line(module, source):
+# A module parameter as "lab up --host-driver-param" takes it: NAME=VALUE,
+# with nothing in VALUE that a shell or lab-modload would split or expand.
+MODULE_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[A-Za-z0-9_.,:+-]*")
+
+
+def check_module_params(params):
+    """Raise LabError for a parameter not of the MODULE_PARAM form."""
+    for p in params:
+        if not MODULE_PARAM.fullmatch(p):
+            raise LabError(f"module parameter '{p}': want NAME=VALUE, the "
+                           "value of letters, digits and _ . , : + -")
+
+
+def load_line(module, source, params=()):
+    words = " ".join((module,) + tuple(params))
     if source == "any":
-        return f"modprobe {module}"
-    return f"lab-modload --from {source} {module}"
+        return f"modprobe {words}"
+    return f"lab-modload --from {source} {words}"
 
 
 # The vNTB functions are set up with the project's board tool,
@@ -270,10 +285,12 @@ def ep_setup_script(fn, sq, source="any", epcs=None, ctrl=None,
     return "\n".join(lines) + "\n"
 
 
-def host_setup_script(fn, source="any"):
+def host_setup_script(fn, source="any", params=()):
+    """The host's set-up for function FN: its driver from SOURCE, with
+    the module parameters PARAMS (NAME=VALUE each), then the rest."""
     lines = ["set -e"]
     if fn.host_driver:
-        lines.append(load_line(fn.host_driver, source))
+        lines.append(load_line(fn.host_driver, source, params))
     lines += [f"modprobe {mod}" for mod in fn.host_modules]
     if fn.host_ready:
         lines.append(f"lab-wait -t 60 {fn.host_ready}")

@@ -194,19 +194,21 @@ class Lab:
 
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
            ep_driver="any", host_driver="any",
-           topology=topologies.DEFAULT, controller=controllers.DEFAULT):
+           topology=topologies.DEFAULT, controller=controllers.DEFAULT,
+           host_params=()):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
         with endpoint controllers of kind CONTROLLER (a key of
         controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
         functions.FUNCTIONS) on every link, its driver and the host's
-        taken from EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES).
+        taken from EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES),
+        the host's loaded with the module parameters HOST_PARAMS.
         On any failure, and on KeyboardInterrupt, everything started so
         far is torn down before the exception propagates. LINK=False
         leaves the link devices out."""
         try:
             self._up(function, iommu, link, timeout, ep_driver,
                      host_driver, topologies.TOPOLOGIES[topology],
-                     controllers.CONTROLLERS[controller])
+                     controllers.CONTROLLERS[controller], tuple(host_params))
         except BaseException:
             if self.owned:
                 self.down()
@@ -246,8 +248,12 @@ class Lab:
                 for k in range(len(topo.links_of(name)))]
 
     def _up(self, function, iommu, link, timeout, ep_driver, host_driver,
-            topo, ctrl):
+            topo, ctrl, host_params):
         fn = functions.FUNCTIONS[function]
+        functions.check_module_params(host_params)
+        if host_params and not fn.host_driver:
+            raise LabError(f"function {fn.name} has no host driver to take "
+                           "module parameters")
         if topo.multi and link and fn.epf_driver != "pci_epf_vntb":
             raise LabError(f"topology {topo.name} takes a vNTB function, "
                            f"not {fn.name}")
@@ -267,6 +273,7 @@ class Lab:
         self.state = {"topology": topo.name, "function": fn.name,
                       "controller": ctrl.name, "iommu": iommu, "link": link,
                       "ep_driver": ep_driver, "host_driver": host_driver,
+                      "host_params": list(host_params),
                       "status": "booting", "machines": {}}
         self.save_state()
         self.owned = True
@@ -308,7 +315,8 @@ class Lab:
                 timeout))
             if host_link and (fn.host_driver or fn.host_modules):
                 self._step("load the host drivers", host_agent.check,
-                           functions.host_setup_script(fn, host_driver),
+                           functions.host_setup_script(fn, host_driver,
+                                                       host_params),
                            120, "host set-up")
             if host_link and fn.netdev:
                 names = ", ".join(sorted({ln.host_if for ln in topo.links}))
