@@ -50,12 +50,14 @@ skip_reasons() {
 }
 
 # selftest SIDE PROG: run PROG on SIDE through run_kselftest.sh with PEER
-# set, and make its result line one line here. A program counts as
+# set, and make its result line one line here. Through a pipe: the runner
+# writes the program's output by opening /dev/stdout again, which on the
+# agent's output file would be a second offset writing over the first. A program counts as
 # skipped when it skipped everything it planned.
 selftest() {
 	local side=$1 prog=$2 desc="$1: $2" out result
 	out=$(lab run "$side" --timeout 330 -- \
-		"cd $DIR && PEER=$(peer_of "$side") ./run_kselftest.sh -t $COLLECTION:$prog" 2>&1)
+		"cd $DIR && PEER=$(peer_of "$side") ./run_kselftest.sh -t $COLLECTION:$prog 2>&1 | cat" 2>&1)
 	result=$(grep -E "^(not )?ok 1 selftests: $COLLECTION: $prog( |\$)" <<<"$out")
 	case $result in
 	"ok 1 "*)
