@@ -24,8 +24,8 @@ DKMS_KERNEL	?=
 DKMS_NAME	:= vntb
 DKMS_FILES	:= Kbuild VERSION COPYING dkms.conf LICENSES drivers include
 
-.PHONY: help lab lab-down check bench build modules modules_install clean \
-	dkms-install dkms-remove
+.PHONY: help lab lab-down check bench build modules modules_install clean
+.PHONY: dkms-install dkms-remove
 
 help:
 	@echo "vNTB $(VERSION)"
