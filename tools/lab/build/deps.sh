@@ -6,7 +6,10 @@
 # downloaded (not installed) from arm64 packages; matplotlib for the
 # benchmark's plots (tools/lab/bench); Sphinx for the documentation
 # (make docs, and its case in tests/00-static.sh, which skips without
-# it). Idempotent and quiet when everything is already there.
+# it); dkms, and dwarves' pahole for the BTF of modules built against
+# Debian's own kernel headers (tests/08-distro-build.sh, which downloads
+# those with build/distro-headers.sh). Idempotent and quiet when
+# everything is already there.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -18,6 +21,7 @@ packages=(
 	libpixman-1-dev libfdt-dev zlib1g-dev device-tree-compiler
 	qemu-system-data seabios
 	python3 python3-matplotlib python3-sphinx
+	dkms dwarves
 )
 
 srcs=/etc/apt/sources.list.d/vntb-lab-src.sources

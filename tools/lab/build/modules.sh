@@ -3,8 +3,10 @@
 # Build the project's out-of-tree kernel modules (everything the Kbuild
 # files under the repository root list) against one lab kernel.
 # Usage: modules.sh x86_64|arm64 [test|bench] (the kernel's flavour)
-# The test flavour's modules have the fault injection knobs that the tests
-# use (VNTB_FAULT_INJECTION=1, see Kbuild); the bench flavour's do not.
+# Both flavours have the test-only modules (VNTB_TEST_MODULES=1, see
+# Kbuild: the lab's controller, the doorbell test pair, KUnit); the test
+# flavour's modules also have the fault injection knobs that the tests
+# use (VNTB_FAULT_INJECTION=1), the bench flavour's do not.
 # Progress goes to stderr; the last line of stdout is the directory that
 # holds the .ko files.
 #
@@ -61,7 +63,8 @@ mkdir -p "$work/src" "$work/ko"
 build() {
 	# Under lab_step "set -e" does not apply: stop at a failed make.
 	make -C "$kdir" M="$work/src" ARCH="$karch" CROSS_COMPILE="$cross" \
-		KCFLAGS=-Werror VNTB_FAULT_INJECTION="$fault" -j"$LAB_JOBS" \
+		KCFLAGS=-Werror VNTB_TEST_MODULES=1 \
+		VNTB_FAULT_INJECTION="$fault" -j"$LAB_JOBS" \
 		modules || return
 	find "$work/src" -name '*.ko' -exec cp -t "$work/ko" {} +
 	ls -l "$work/ko"

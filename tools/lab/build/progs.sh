@@ -9,9 +9,12 @@
 #   only the libraries its Debian packages need.
 # - db-test (tools/lab/progs/db-test.c), the host side of the endpoint
 #   doorbell test, for the x86_64 host machine, statically likewise.
-# - The vNTB selftests (selftests/drivers/ntb/vntb/) in
-#   /usr/share/vntb-selftests/ of both machines; their C test, which runs
-#   on the host, built statically for x86_64 only.
+# - The vNTB selftests (selftests/drivers/ntb/vntb/) as a kernel tree
+#   builds and installs them: copied into tools/testing/selftests/
+#   drivers/ntb/vntb/ of the lab's kernel source (a copy of its selftests
+#   framework), then "make -C tools/testing/selftests install", statically
+#   linked, for each guest's architecture; the installed tree, with its
+#   run_kselftest.sh, is /usr/share/vntb-selftests/ of both machines.
 #
 # The output directory holds one tree per guest architecture (x86_64/,
 # arm64/), each laid out as in the guest's root; rootfs.sh copies the tree
@@ -29,7 +32,7 @@ cc_version=$(gcc --version | head -n 1)
 progs_src=$LAB_TOP/tools/lab/progs
 selftests=$LAB_TOP/selftests/drivers/ntb/vntb
 LAB_KEY_EXTRA="$pkgver $cc_version" key=$(lab_key "$0" "$progs_src"/*.c \
-	"$selftests"/{Makefile,config,README,*.sh,*.[ch]})
+	"$selftests"/{Makefile,config,settings,*.sh,*.c})
 out=$LAB_CACHE/progs/$key
 
 if [ -f "$out/.done" ]; then
@@ -41,11 +44,15 @@ fi
 fetch_sources() {
 	local dir=$1 f
 	local files=(tools/pci/pcitest.c tools/pci/pcitest.sh
-		include/uapi/linux/pcitest.h)
+		include/uapi/linux/pcitest.h scripts/subarch.include
+		tools/testing/selftests/{Makefile,lib.mk,run_kselftest.sh}
+		tools/testing/selftests/{kselftest.h,kselftest_harness.h}
+		tools/testing/selftests/kselftest)
 
 	if [ -f "$src/.done" ]; then
 		for f in "${files[@]}"; do
-			install -D -m 644 "$src/$f" "$dir/$f"
+			mkdir -p "$dir/${f%/*}" && cp -a "$src/$f" "$dir/$f" ||
+				return
 		done
 	else
 		[ -f "$tarball" ] || lab_die "$tarball missing: run tools/lab/build/deps.sh"
@@ -80,20 +87,23 @@ build_db_test() {
 		file "$bin/db-test"
 }
 
-# The selftests' files as "make install" lays them out, in both guests
+# The selftests built and installed the kernel's way, in both guests
 install_selftests() {
-	local arch dir
+	local tree=$work/src/tools/testing/selftests arch cross
 
+	mkdir -p "$tree/drivers/ntb" &&
+		cp -a "$selftests" "$tree/drivers/ntb/" || return
 	for arch in x86_64 arm64; do
-		dir=$work/$arch/usr/share/vntb-selftests
-		make -s -C "$selftests" install INSTALL_PATH="$dir" \
-			TEST_GEN_PROGS= || return
+		cross=
+		[ "$arch" = x86_64 ] || cross=aarch64-linux-gnu-
+		make -C "$tree" ARCH="$arch" CROSS_COMPILE=$cross \
+			TARGETS=drivers/ntb/vntb USERLDFLAGS=-static \
+			KSFT_INSTALL_PATH="$work/$arch/usr/share/vntb-selftests" \
+			install || return
+		make -C "$tree" TARGETS=drivers/ntb/vntb clean || return
+		file "$work/$arch/usr/share/vntb-selftests/drivers/ntb/vntb/vntb_ctrl_layout" ||
+			return
 	done
-	dir=$work/x86_64/usr/share/vntb-selftests
-	gcc -static -O2 -Wall -Wextra -Werror -o "$dir/vntb_ctrl_layout" \
-		"$selftests/vntb_ctrl_layout.c" &&
-		strip "$dir/vntb_ctrl_layout" &&
-		file "$dir/vntb_ctrl_layout"
 }
 
 work=$out.tmp.$$

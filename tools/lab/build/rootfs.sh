@@ -3,11 +3,12 @@
 # Root file systems of the lab guests, as initramfs images.
 #
 #   rootfs.sh ARCH
-#	The base image: Debian's busybox-static, dash, iproute2 and iperf3 of
-#	that architecture with the shared libraries they need, the
-#	guest files of tools/lab/guest/ and tools/vntb-setup/vntb-setup
-#	(in /usr/local/bin). The packages are downloaded with
-#	"apt-get download" and unpacked with "dpkg-deb -x", never installed.
+#	The base image: Debian's busybox-static, dash, coreutils, iproute2
+#	and iperf3 of that architecture with the shared libraries they
+#	need, the guest files of tools/lab/guest/ and
+#	tools/vntb-setup/vntb-setup (in /usr/local/bin). The packages are
+#	downloaded with "apt-get download" and unpacked with "dpkg-deb -x",
+#	never installed.
 #	Prints the cache directory holding base.cpio.gz.
 #
 #   rootfs.sh ARCH KERNEL_DIR [--modules DIR] [--progs DIR]
@@ -36,8 +37,9 @@ esac
 # What the guests run; their library packages are found by following
 # Depends, the libraries themselves are then checked with readelf. dash
 # is /bin/sh, as on Debian: busybox's shell runs its own applets before
-# anything in PATH (its "ip" instead of iproute2's).
-roots=(busybox-static dash iproute2 iperf3)
+# anything in PATH (its "ip" instead of iproute2's). coreutils: the
+# kselftest runner wants its timeout (--foreground, which busybox's lacks).
+roots=(busybox-static dash coreutils iproute2 iperf3)
 
 guest=$LAB_TOP/tools/lab/guest
 # The project's own board tool, which the endpoint's set-up uses

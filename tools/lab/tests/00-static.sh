@@ -111,15 +111,19 @@ spdx_lines() {
 tap_check "every file that can carry an SPDX line has one" spdx_lines
 
 # VERSION is the project's version; vntb-setup carries a copy, since it
-# is installed on a board alone
+# is installed on a board alone, and dkms.conf one, since dkms reads it
+# without running anything of ours
 version_agrees() {
 	local want got
 	want=$(cat VERSION) || return 1
 	got=$(sh tools/vntb-setup/vntb-setup --version)
 	[ "$got" = "vntb-setup $want" ] ||
 		{ echo "vntb-setup --version says '$got', VERSION '$want'"; return 1; }
+	got=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	[ "$got" = "$want" ] ||
+		{ echo "dkms.conf's PACKAGE_VERSION is '$got', VERSION '$want'"; return 1; }
 }
-tap_check "vntb-setup's version is VERSION's" version_agrees
+tap_check "vntb-setup's and dkms.conf's versions are VERSION's" version_agrees
 
 # "make help" names every target of the Makefile: each rule's targets
 # and each .PHONY one

@@ -1,89 +1,50 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by the vNTB selftests: KTAP output as kselftest prints it, and
-# what every test needs to know about the vNTB it runs on. POSIX sh: the
-# tests run under dash and busybox ash.
+# Shared by the vNTB selftests: what every test needs to know about the
+# vNTB it runs on. POSIX sh: the tests run under dash and busybox ash.
 #
 # Environment:
 #   NTB_IF     the NTB network interface (default ntb0)
 #   PEER       the peer's address on it (required by the tests that talk)
 #   VNTB_SIDE  "ep" or "host" to override the detection
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
+# kselftest's KTAP helpers (ktap_print_header, ktap_set_plan,
+# ktap_test_pass/fail/skip, ktap_finished, the KSFT_* statuses), found
+# three levels up both in the kernel tree (tools/testing/selftests/) and
+# in an installed one (make -C tools/testing/selftests install).
+. "$(dirname "$0")/../../../kselftest/ktap_helpers.sh"
 
 NTB_IF=${NTB_IF:-ntb0}
 PEER=${PEER:-}
 
-ktap_n=0
-ktap_pass=0
-ktap_fail=0
-ktap_skip=0
-
-ktap_print_header() {
-	echo "TAP version 13"
+# vntb_skip_all REASON: nothing of this program applies here; the empty
+# plan with its reason, and kselftest's skip status
+vntb_skip_all() {
+	ktap_skip_all "$1"
+	exit "$KSFT_SKIP"
 }
 
-ktap_set_plan() {
-	echo "1..$1"
+# vntb_skip DESC REASON: one test skipped, its reason the line before
+vntb_skip() {
+	vntb_diag "$1: $2"
+	ktap_test_skip "$1"
 }
 
-# ktap_skip_all REASON: nothing of this file can run here
-ktap_skip_all() {
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
-}
-
-ktap_test_pass() {
-	ktap_n=$((ktap_n + 1))
-	ktap_pass=$((ktap_pass + 1))
-	echo "ok $ktap_n $1"
-}
-
-ktap_test_fail() {
-	ktap_n=$((ktap_n + 1))
-	ktap_fail=$((ktap_fail + 1))
-	echo "not ok $ktap_n $1"
-}
-
-# ktap_test_skip DESC REASON
-ktap_test_skip() {
-	ktap_n=$((ktap_n + 1))
-	ktap_skip=$((ktap_skip + 1))
-	echo "ok $ktap_n $1 # SKIP $2"
-}
-
-ktap_print_msg() {
+# vntb_diag TEXT: TEXT as diagnostic lines, one "# " line per line
+vntb_diag() {
 	printf '%s\n' "$@" | sed 's/^/# /'
 }
 
-# ktap_check DESC CMD...: pass when CMD succeeds, else fail with its
+# vntb_check DESC CMD...: pass when CMD succeeds, else fail with its
 # output as the diagnostic
-ktap_check() {
+vntb_check() {
 	_desc=$1
 	shift
 	if _out=$("$@" 2>&1); then
 		ktap_test_pass "$_desc"
 	else
+		[ -z "$_out" ] || vntb_diag "$_out"
 		ktap_test_fail "$_desc"
-		[ -z "$_out" ] || ktap_print_msg "$_out"
 	fi
-}
-
-# ktap_skip_rest PLANNED REASON: skip every planned test not run yet
-ktap_skip_rest() {
-	while [ "$ktap_n" -lt "$1" ]; do
-		ktap_test_skip "not run" "$2"
-	done
-}
-
-# ktap_finished: the summary line, and kselftest's exit status: fail if
-# anything failed, skip if nothing passed but something was skipped
-ktap_finished() {
-	echo "# Totals: pass:$ktap_pass fail:$ktap_fail skip:$ktap_skip"
-	[ "$ktap_fail" -eq 0 ] || exit $KSFT_FAIL
-	[ "$ktap_pass" -gt 0 ] || [ "$ktap_skip" -eq 0 ] || exit $KSFT_SKIP
-	exit $KSFT_PASS
 }
 
 # nap: a short pause between two looks at a condition
@@ -137,8 +98,8 @@ reach_peer() {
 
 # need_link: skip everything unless NTB_IF exists, PEER is set and root
 need_link() {
-	is_root || ktap_skip_all "needs root"
-	[ -n "$PEER" ] || ktap_skip_all "PEER (the peer's address on $NTB_IF) not set"
+	is_root || vntb_skip_all "needs root"
+	[ -n "$PEER" ] || vntb_skip_all "PEER (the peer's address on $NTB_IF) not set"
 	[ -d "/sys/class/net/$NTB_IF" ] ||
-		ktap_skip_all "no $NTB_IF: no vNTB network device (ntb_netdev)"
+		vntb_skip_all "no $NTB_IF: no vNTB network device (ntb_netdev)"
 }

@@ -24,12 +24,12 @@ db_bar 7
 doorbell_mode banana 1"
 
 ktap_print_header
-is_root || ktap_skip_all "needs root"
+is_root || vntb_skip_all "needs root"
 [ -d "$drv" ] ||
-	ktap_skip_all "no $drv: pci-epf-vntb not loaded, or configfs not mounted"
+	vntb_skip_all "no $drv: pci-epf-vntb not loaded, or configfs not mounted"
 
 fn=$drv/selftest$$
-mkdir "$fn" || ktap_skip_all "cannot create $fn"
+mkdir "$fn" || vntb_skip_all "cannot create $fn"
 trap 'rmdir "$fn" 2>/dev/null' EXIT
 # The driver's attributes live in a sub-directory named after the device
 dir=
@@ -63,7 +63,7 @@ good() {
 		[ "$(cat "$dir/db_count")" = 5 ] &&
 		[ "$(cat "$dir/mw1")" = 8192 ]
 }
-ktap_check "valid db_count and mw1 are taken" good
+vntb_check "valid db_count and mw1 are taken" good
 
 # refused ATTR VALUE: the write fails, the attribute reads the same
 refused() {
@@ -79,13 +79,13 @@ refused() {
 while read -r attr vals; do
 	[ -f "$dir/$attr" ] || continue
 	for v in $vals; do
-		ktap_check "$attr '$v' refused, $attr unchanged" refused "$attr" "$v"
+		vntb_check "$attr '$v' refused, $attr unchanged" refused "$attr" "$v"
 	done
 done <<EOF_BAD
 $BAD
 EOF_BAD
 
-ktap_check "the scratch function is removed" rmdir "$fn"
+vntb_check "the scratch function is removed" rmdir "$fn"
 trap - EXIT
 
 ktap_finished

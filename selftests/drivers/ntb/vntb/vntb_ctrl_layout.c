@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ksft.h"
+#include "../../../kselftest.h"
 
 /*
  * Offsets and values of include/linux/ntb_epf.h, which userspace cannot
@@ -125,12 +125,25 @@ static int bar_length(const char *dev, int bar, size_t *len)
 	return 0;
 }
 
-static int map_ctrl(struct layout *l, const char *dev, int bar)
+/*
+ * Where the control BAR cannot be mapped: why, for the skip. Opening the
+ * resource file takes root; the kernel refuses the map itself under
+ * lockdown (-EPERM), and (-EINVAL) for a BAR a driver holds when it was
+ * built with CONFIG_IO_STRICT_DEVMEM=y, as distributions' kernels are.
+ */
+struct map_error {
+	const char *stage;	/* "open" or "mmap" */
+	int err;
+};
+
+static int map_ctrl(struct layout *l, const char *dev, int bar,
+		    struct map_error *me)
 {
 	char path[PATH_MAX];
 	void *map;
 	int fd;
 
+	me->stage = "open";
 	if (resource_path(path, sizeof(path), dev, bar))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY);
@@ -140,12 +153,95 @@ static int map_ctrl(struct layout *l, const char *dev, int bar)
 		close(fd);
 		return -ENODEV;
 	}
+	me->stage = "mmap";
 	map = mmap(NULL, l->ctrl_len, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return -errno;
 	l->ctrl = map;
 	return 0;
+}
+
+/* The lockdown mode in force ("integrity", "confidentiality"), or NULL */
+static const char *lockdown_mode(char *buf, size_t size)
+{
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	char *open, *close;
+
+	if (!f)
+		return NULL;
+	if (!fgets(buf, size, f))
+		buf[0] = '\0';
+	fclose(f);
+	open = strchr(buf, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!close || !strncmp(open, "[none]", 6))
+		return NULL;
+	*close = '\0';
+	return open + 1;
+}
+
+/*
+ * The name of what holds the BAR's memory: in /proc/iomem, an entry
+ * nested in the device's own one (a driver's claim) that covers the BAR's
+ * start; copied to @holder, 0 when there is one.
+ */
+static int bar_holder(const char *dev, int bar, char *holder, size_t size)
+{
+	unsigned long long start, s, e;
+	char path[PATH_MAX], line[256], name[128];
+	int i, depth, dev_depth = -1, ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/resource", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	for (i = 0; i <= bar; i++)
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+	fclose(f);
+	start = strtoull(line, NULL, 16);
+	if (!start)
+		return -ENOENT;
+	f = fopen("/proc/iomem", "r");
+	if (!f)
+		return -errno;
+	while (ret && fgets(line, sizeof(line), f)) {
+		depth = strspn(line, " ");
+		if (sscanf(line + depth, "%llx-%llx : %127[^\n]", &s, &e,
+			   name) != 3 || start < s || start > e)
+			continue;
+		if (!strcmp(name, dev)) {
+			dev_depth = depth;
+		} else if (dev_depth >= 0 && depth > dev_depth) {
+			snprintf(holder, size, "%s", name);
+			ret = 0;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Skip, saying why the control BAR cannot be mapped, when that is known */
+static void skip_unmappable(const char *dev, int bar, const struct map_error *me,
+			    int err)
+{
+	char buf[128], holder[128];
+	const char *mode;
+
+	if (!strcmp(me->stage, "open") && (err == -EACCES || err == -EPERM))
+		ksft_exit_skip("opening the resource files of %s needs root\n",
+			       dev);
+	if (strcmp(me->stage, "mmap"))
+		return;
+	mode = lockdown_mode(buf, sizeof(buf));
+	if (err == -EPERM && mode)
+		ksft_exit_skip("kernel lockdown (%s) forbids mapping PCI BARs from user space\n",
+			       mode);
+	if (err == -EINVAL && !bar_holder(dev, bar, holder, sizeof(holder)))
+		ksft_exit_skip("%s holds BAR%d: IO_STRICT_DEVMEM forbids the map (iomem=relaxed)\n",
+			       holder, bar);
 }
 
 static void test_spads(const struct layout *l, int ext)
@@ -160,7 +256,7 @@ static void test_spads(const struct layout *l, int ext)
 		       count, off, l->ctrl_len);
 	ksft_test_result(count && off >= min && !(off % sizeof(uint32_t)) &&
 			 end <= l->ctrl_len,
-			 "scratchpads aligned, after the control region, inside the control BAR");
+			 "scratchpads aligned, after the control region, inside the control BAR\n");
 }
 
 /*
@@ -203,7 +299,7 @@ static void test_doorbells(const struct layout *l, const char *dev)
 	ksft_print_msg("doorbell slots %u to %u, entry size %u, doorbell BAR %#zx bytes\n",
 		       CTRL_SLOT_DB_FIRST, end - 1, entry, l->db_len);
 	ksft_test_result(end > CTRL_SLOT_DB_FIRST && !bad,
-			 "doorbell slots land inside the doorbell BAR");
+			 "doorbell slots land inside the doorbell BAR\n");
 }
 
 static void test_ext(const struct layout *l, int ext)
@@ -213,7 +309,8 @@ static void test_ext(const struct layout *l, int ext)
 	int ok;
 
 	if (!ext) {
-		ksft_test_result_skip(desc, "no extension: an upstream endpoint");
+		ksft_test_result_skip("%s: no extension, an upstream endpoint\n",
+				      desc);
 		return;
 	}
 	vs = ctrl_read32(l, CTRL_EXT_VERSION_SIZE);
@@ -228,35 +325,37 @@ static void test_ext(const struct layout *l, int ext)
 	     CTRL_EXT_BASE + size <= spad;
 	if (caps & CTRL_CAP_CMD_DB)
 		ok = ok && reg_fits(off, l->db_len);
-	ksft_test_result(ok, desc);
+	ksft_test_result(ok, "%s\n", desc);
 }
 
 int main(void)
 {
 	struct layout l = { 0 };
+	int ctrl_bar = bar_number("VNTB_CTRL_BAR", 0);
 	char dev[NAME_MAX + 1];
+	struct map_error me;
 	int ext, ret;
 
 	ksft_print_header();
 	if (find_device(dev, sizeof(dev)))
-		ksft_exit_skip("no device bound to ntb_hw_epf (set VNTB_PCI_DEV)");
-	ret = map_ctrl(&l, dev, bar_number("VNTB_CTRL_BAR", 0));
-	if (ret == -EACCES || ret == -EPERM)
-		ksft_exit_skip("cannot map the control BAR: needs root");
+		ksft_exit_skip("no device bound to ntb_hw_epf (set VNTB_PCI_DEV)\n");
+	ret = map_ctrl(&l, dev, ctrl_bar, &me);
+	if (ret)
+		skip_unmappable(dev, ctrl_bar, &me, ret);
 	ksft_set_plan(4);
 	ksft_print_msg("device %s\n", dev);
 	if (ret) {
-		ksft_test_result_fail("control BAR of %s mapped: %s", dev,
-				      strerror(-ret));
-		ksft_test_result_skip("scratchpads", "no control BAR");
-		ksft_test_result_skip("doorbells", "no control BAR");
-		ksft_test_result_skip("extension", "no control BAR");
+		ksft_test_result_fail("control BAR%d of %s mapped: %s failed: %s\n",
+				      ctrl_bar, dev, me.stage, strerror(-ret));
+		ksft_test_result_skip("scratchpads: no control BAR\n");
+		ksft_test_result_skip("doorbells: no control BAR\n");
+		ksft_test_result_skip("extension: no control BAR\n");
 		ksft_finished();
 	}
 	ksft_test_result(l.ctrl_len >= CTRL_EXT_BASE &&
 			 !bar_length(dev, bar_number("VNTB_DB_BAR", 2), &l.db_len) &&
 			 l.db_len,
-			 "control BAR holds the control region, doorbell BAR present");
+			 "control BAR holds the control region, doorbell BAR present\n");
 
 	ext = l.ctrl_len >= CTRL_EXT_END &&
 	      ctrl_read32(&l, CTRL_EXT_MAGIC_REG) == CTRL_EXT_MAGIC;

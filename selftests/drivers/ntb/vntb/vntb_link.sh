@@ -11,22 +11,22 @@ ktap_print_header
 need_link
 ktap_set_plan 5
 
-ktap_check "$NTB_IF has carrier" wait_for "$LINK_TIMEOUT" carrier_is 1
-ktap_check "ping $PEER" ping_peer 3
+vntb_check "$NTB_IF has carrier" wait_for "$LINK_TIMEOUT" carrier_is 1
+vntb_check "ping $PEER" ping_peer 3
 
 link_down() {
 	ip link set "$NTB_IF" down || return 1
 	# A device that is down has no carrier to read
 	wait_for 10 sh -c "! grep -qx 1 /sys/class/net/$NTB_IF/carrier 2>/dev/null"
 }
-ktap_check "$NTB_IF taken down loses its carrier" link_down
+vntb_check "$NTB_IF taken down loses its carrier" link_down
 
 link_up() {
 	ip link set "$NTB_IF" up || return 1
 	wait_for "$LINK_TIMEOUT" carrier_is 1 ||
 		{ echo "no carrier ${LINK_TIMEOUT}s after link up"; return 1; }
 }
-ktap_check "$NTB_IF up again: the carrier returns" link_up
-ktap_check "ping $PEER after link down and up" reach_peer 30
+vntb_check "$NTB_IF up again: the carrier returns" link_up
+vntb_check "ping $PEER after link down and up" reach_peer 30
 
 ktap_finished

@@ -17,17 +17,17 @@ LINK_TIMEOUT=${LINK_TIMEOUT:-60}
 
 ktap_print_header
 need_link
-[ "$(vntb_side)" = host ] || ktap_skip_all "not the host side (ntb_hw_epf not loaded)"
+[ "$(vntb_side)" = host ] || vntb_skip_all "not the host side (ntb_hw_epf not loaded)"
 for m in $MODULES; do
-	[ -d "/sys/module/$m" ] || ktap_skip_all "$m not loaded"
-	[ -f "/sys/module/$m/refcnt" ] || ktap_skip_all "$m built in"
+	[ -d "/sys/module/$m" ] || vntb_skip_all "$m not loaded"
+	[ -f "/sys/module/$m/refcnt" ] || vntb_skip_all "$m built in"
 done
 ktap_set_plan 5
 
 # What to give the new interface: the address, and IPv6 off if it was
 addr=$(ip -o -4 addr show dev "$NTB_IF" | awk '{ print $4; exit }')
 v6off=$(cat "/proc/sys/net/ipv6/conf/$NTB_IF/disable_ipv6" 2>/dev/null)
-ktap_print_msg "$NTB_IF had ${addr:-no IPv4 address}"
+vntb_diag "$NTB_IF had ${addr:-no IPv4 address}"
 
 iperf_pid=
 cleanup() {
@@ -53,7 +53,7 @@ traffic() {
 if traffic >/dev/null 2>&1; then
 	ktap_test_pass "iperf3 to $PEER running"
 elif [ $? -eq 4 ]; then
-	ktap_test_skip "iperf3 to $PEER running" "no iperf3, or no server on $PEER:$IPERF_PORT"
+	vntb_skip "iperf3 to $PEER running" "no iperf3, or no server on $PEER:$IPERF_PORT"
 else
 	ktap_test_fail "iperf3 to $PEER running"
 fi
@@ -66,7 +66,7 @@ unload() {
 		[ ! -d "/sys/module/$m" ] || { echo "$m still loaded"; return 1; }
 	done
 }
-ktap_check "unload $MODULES" unload
+vntb_check "unload $MODULES" unload
 
 # ntb_netdev's interface: the first whose device is bound to it
 netdev() {
@@ -92,8 +92,8 @@ reload() {
 	wait_for "$LINK_TIMEOUT" carrier_is 1 ||
 		{ echo "no carrier ${LINK_TIMEOUT}s after loading"; return 1; }
 }
-ktap_check "reload: $NTB_IF back with carrier" reload
-ktap_check "ping $PEER after the reload" reach_peer 30
-ktap_check "3 pings to $PEER" ping_peer 3
+vntb_check "reload: $NTB_IF back with carrier" reload
+vntb_check "ping $PEER after the reload" reach_peer 30
+vntb_check "3 pings to $PEER" ping_peer 3
 
 ktap_finished

@@ -16,11 +16,11 @@ UDP_RATE=${UDP_RATE:-10M}
 UDP_MAX_LOSS=${UDP_MAX_LOSS:-10}
 
 ktap_print_header
-have iperf3 || ktap_skip_all "iperf3 not installed"
+have iperf3 || vntb_skip_all "iperf3 not installed"
 need_link
 # A refused connection is a missing server, not a broken link
 if iperf3 -c "$PEER" -p "$IPERF_PORT" -t 1 2>&1 | grep -qi "connection refused"; then
-	ktap_skip_all "no iperf3 server on $PEER:$IPERF_PORT (run 'iperf3 -s -D' there)"
+	vntb_skip_all "no iperf3 server on $PEER:$IPERF_PORT (run 'iperf3 -s -D' there)"
 fi
 ktap_set_plan 4
 
@@ -53,9 +53,9 @@ iperf() {
 		}'
 }
 
-ktap_check "TCP to $PEER" iperf
-ktap_check "TCP from $PEER" iperf -R
-ktap_check "UDP to $PEER" iperf -u -b "$UDP_RATE"
-ktap_check "UDP from $PEER" iperf -u -b "$UDP_RATE" -R
+vntb_check "TCP to $PEER" iperf
+vntb_check "TCP from $PEER" iperf -R
+vntb_check "UDP to $PEER" iperf -u -b "$UDP_RATE"
+vntb_check "UDP from $PEER" iperf -u -b "$UDP_RATE" -R
 
 ktap_finished
