@@ -159,6 +159,7 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 	epf_vntb_ctrl_msix_host_gone(vntb);
 	if (!vntb->ctrl)
 		return 0;
+	dev_info(&epf->dev, "PCIe link down: the host is gone, so is the NTB link\n");
 	epf_vntb_ctrl_set_link(vntb, false);
 	epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
 	epf_vntb_cmd_host_gone(vntb);
