@@ -423,14 +423,18 @@ class Lab:
         before = agent.check(self.BOOT_ID, 30, "reading the boot id").strip()
         with Qmp(m["qmp"], name) as q:
             # The machines run with -no-reboot, so that a panic stops
-            # them; allow this one reset, then restore that.
+            # them; allow resets until the new boot is up, then restore
+            # that: the host's firmware resets the machine once more when
+            # it finds it has run before.
             q.command("set-action", reboot="reset")
             try:
                 q.command("system_reset")
+                self._step(f"reboot {name}", self._await_new_boot, agent,
+                           before, timeout)
             finally:
-                q.command("set-action", reboot="shutdown")
-        self._step(f"reboot {name}", self._await_new_boot, agent, before,
-                   timeout)
+                # (a machine that died meanwhile has no action to restore)
+                if self.alive(name):
+                    q.command("set-action", reboot="shutdown")
         return agent
 
     def reset_host(self, timeout=180, setup=True):
