@@ -38,6 +38,7 @@
  */
 
 #include <linux/bug.h>
+#include <linux/lockdep.h>
 #include <linux/math.h>
 #include <linux/pci-epf.h>
 #include <linux/pci_regs.h>
@@ -290,6 +291,15 @@ void epf_vntb_ctrl_publish(struct epf_vntb *vntb)
 	epf_vntb_hostile_apply(vntb);
 }
 
+/* LINK_STATUS and @link_up; the caller holds ctrl_lock */
+static void epf_vntb_ctrl_write_link(struct epf_vntb *vntb, bool up)
+{
+	lockdep_assert_held(&vntb->ctrl_lock);
+	WRITE_ONCE(vntb->link_up, up);
+	epf_vntb_write16(vntb, NTB_EPF_LINK_STATUS, up ? NTB_EPF_LINK_UP : 0);
+	epf_vntb_hostile_apply(vntb);
+}
+
 /**
  * epf_vntb_ctrl_link_status() - update LINK_STATUS for the host only
  * @vntb: the function
@@ -300,27 +310,27 @@ void epf_vntb_ctrl_publish(struct epf_vntb *vntb)
 void epf_vntb_ctrl_link_status(struct epf_vntb *vntb, bool up)
 {
 	guard(mutex)(&vntb->ctrl_lock);
-	WRITE_ONCE(vntb->link_up, up);
-	epf_vntb_write16(vntb, NTB_EPF_LINK_STATUS, up ? NTB_EPF_LINK_UP : 0);
-	epf_vntb_hostile_apply(vntb);
+	epf_vntb_ctrl_write_link(vntb, up);
 }
 
 /**
- * epf_vntb_ctrl_set_link() - the host brings the NTB link up or down
- * @vntb: the function
+ * epf_vntb_ctrl_set_link() - the NTB link goes up or down
+ * @vntb: the function, with its NTB device registered
  * @up: the new state
  *
  * Updates LINK_STATUS and tells the endpoint's NTB clients, but a link
  * down only once: a host sends LINK_DOWN more than once as it goes (its
- * client's ntb_link_disable(), then its own teardown), and ntb_transport
- * cleans up at every link-down event, the second time through the window
- * buffer that the first one freed.
+ * client's ntb_link_disable(), then its own teardown), and a PCIe link
+ * down may come on top, while ntb_transport cleans up at every link-down
+ * event. ctrl_lock orders the host's commands and the controller's link
+ * events, so that the clients' last event is the link's state.
  *
- * Context: process context, commands serialised.
+ * Context: process context.
  */
 void epf_vntb_ctrl_set_link(struct epf_vntb *vntb, bool up)
 {
-	epf_vntb_ctrl_link_status(vntb, up);
+	guard(mutex)(&vntb->ctrl_lock);
+	epf_vntb_ctrl_write_link(vntb, up);
 	if (!up && !vntb->clients_link_up)
 		return;
 	vntb->clients_link_up = up;

@@ -151,6 +151,9 @@ static void epf_vntb_epc_deinit(struct pci_epf *epf)
 		epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
 	epf_vntb_mw_stop(vntb);
 	epf_vntb_bars_clear(vntb);
+	/* PERST#: the host is going; some controllers report nothing else */
+	if (vntb->ctrl)
+		epf_vntb_ctrl_set_link(vntb, false);
 	epf_vntb_irq_stop(vntb);
 }
 
@@ -160,12 +163,9 @@ static void epf_vntb_epc_deinit(struct pci_epf *epf)
  * maybe an older driver) may not ring the command doorbell, so commands
  * are polled again until a host sets HOST_CAPS anew, and its interrupt
  * vectors and their type are its own to configure. The endpoint's NTB
- * clients are not told. Linux 6.12's
- * ntb_transport frees its window buffers when told the link is down and
- * then, when its device is removed, writes into one of them again (its
- * qp's remote_rx_info): an oops on arm64, where the buffer was vmapped.
- * The clients hear of the link from the host's commands, as upstream's
- * function has it, and their single teardown comes with unbind.
+ * clients are told, so that they stop sending into a link that leads
+ * nowhere; a host driver that loads brings the link up again. (Linux
+ * 6.12's ntb_transport needs patches/linux-6.12 to survive that.)
  */
 static int epf_vntb_link_down(struct pci_epf *epf)
 {
@@ -175,8 +175,8 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 	epf_vntb_ctrl_msix_host_gone(vntb);
 	if (!vntb->ctrl)
 		return 0;
-	if (READ_ONCE(vntb->link_up))
-		epf_vntb_ctrl_link_status(vntb, false);
+	dev_info(&epf->dev, "PCIe link down: the host is gone, so is the NTB link\n");
+	epf_vntb_ctrl_set_link(vntb, false);
 	epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
 	epf_vntb_cmd_host_gone(vntb);
 	epf_vntb_cmd_kick(vntb);
@@ -299,8 +299,8 @@ static void epf_vntb_unbind(struct pci_epf *epf)
 	/*
 	 * The host learns of the link going down from LINK_STATUS and MSI 1,
 	 * and tears down through the control BAR: answer it before the BARs
-	 * go. The endpoint's NTB clients tear down once, when their device
-	 * goes (see epf_vntb_link_down()).
+	 * go. The endpoint's NTB clients hear of it from the host's
+	 * LINK_DOWN, or when their device goes.
 	 */
 	if (READ_ONCE(vntb->link_up))
 		epf_vntb_ctrl_link_status(vntb, false);

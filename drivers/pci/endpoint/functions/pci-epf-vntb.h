@@ -205,8 +205,10 @@ struct epf_vntb_mw {
  * @msix_kept_offset: the @msix_offset the kept table had
  * @msix_table_kept: the kept table
  * @ctrl_lock: serialises the writes of the published fields and of
- *	LINK_STATUS with the test-only corruption of them
- * @link_up: the host said link up (LINK_UP command) and not down since
+ *	LINK_STATUS with the test-only corruption of them, and the NTB
+ *	clients' link events
+ * @link_up: the host said link up (LINK_UP command), and neither it nor
+ *	the PCIe link went down since
  * @clients_link_up: the last link event the NTB clients had was an up
  * @dbs: the doorbell from the doorbell layer; NULL when polled
  * @db_polled: doorbells and commands are polled
@@ -272,7 +274,7 @@ struct epf_vntb {
 	u32 msix_kept;
 	u32 msix_kept_offset;
 	u8 msix_table_kept[EPF_VNTB_MAX_DB_COUNT * PCI_MSIX_ENTRY_SIZE];
-	struct mutex ctrl_lock;		/* published fields, LINK_STATUS */
+	struct mutex ctrl_lock;		/* published fields, link state */
 	bool link_up;
 	bool clients_link_up;
 

@@ -60,10 +60,27 @@ def cmd_reset(lab, args):
     lab.env = env.load()
     print(f"lab: resetting {args.machine} in {lab.run}")
     t0 = time.monotonic()
-    lab.reset_ep(args.machine, timeout=args.boot_timeout,
-                 setup=not args.no_setup)
+    if args.machine == "host":
+        lab.reset_host(timeout=args.boot_timeout, setup=not args.no_setup)
+    else:
+        lab.reset_ep(args.machine, timeout=args.boot_timeout,
+                     setup=not args.no_setup)
     print(f"lab: {args.machine} back in {time.monotonic() - t0:.1f}s"
           + ("" if args.no_setup else ", set up again"))
+    return 0
+
+
+def cmd_power(lab, args):
+    lab.env = env.load()
+    on = args.state == "on"
+    print(f"lab: powering {args.machine} {args.state} in {lab.run}")
+    t0 = time.monotonic()
+    lab.power_host(on, timeout=args.boot_timeout, setup=not args.no_setup)
+    if on:
+        print(f"lab: {args.machine} up in {time.monotonic() - t0:.1f}s"
+              + ("" if args.no_setup else ", set up again"))
+    else:
+        print(f"lab: {args.machine} off")
     return 0
 
 
@@ -88,6 +105,10 @@ def cmd_status(lab, args):
         m = st["machines"].get(name)
         if m is None:
             print(f"{name:<9} not started")
+            healthy = False
+            continue
+        if m.get("off"):
+            print(f"{name:<9} powered off (lab power {name} on)")
             healthy = False
             continue
         if not lab.alive(name):
@@ -271,16 +292,31 @@ def parser():
     s.set_defaults(func=cmd_down)
 
     s = sub.add_parser("reset", parents=[common],
-                       help="reset an endpoint machine (its reset button: "
-                            "its links drop), then set its functions and "
-                            "interfaces up again as \"lab up\" did")
+                       help="reset a machine (its reset button: its links "
+                            "drop; a host's reset is PERST# to every "
+                            "endpoint), then set it up again as \"lab up\" "
+                            "did (an endpoint's functions and interfaces, "
+                            "the host's drivers and interfaces)")
     s.add_argument("--no-setup", action="store_true",
                    help="only wait for the new boot's agent")
     add_boot_timeout(s)
-    s.add_argument("machine", choices=[m for m in MACHINES if m != "host"],
-                   help="an endpoint machine of the lab's topology; a host "
-                        "reset is not modelled by the link")
+    s.add_argument("machine", choices=MACHINES,
+                   help="a machine of the lab's topology")
     s.set_defaults(func=cmd_reset)
+
+    s = sub.add_parser("power", parents=[common],
+                       help="power the host machine off (its QEMU stops at "
+                            "once: the endpoints lose their links) or on "
+                            "(the same command line; then its drivers and "
+                            "interfaces are set up again as \"lab up\" "
+                            "did)")
+    s.add_argument("--no-setup", action="store_true",
+                   help="on: only wait for the new boot's agent")
+    add_boot_timeout(s)
+    s.add_argument("machine", choices=["host"],
+                   help="the host machine (endpoints keep their power)")
+    s.add_argument("state", choices=["on", "off"], help="on or off")
+    s.set_defaults(func=cmd_power)
 
     s = sub.add_parser("status", parents=[common], help="what is running")
     s.set_defaults(func=cmd_status)

@@ -366,22 +366,28 @@ class Lab:
             ep_agents[ln.ep].check(f"ping -c 1 -W 10 {ln.host_addr}", 30,
                                    f"{ln.ep}: ping across {ln.ep_if}")
 
-    def _netdev(self, topo, ep_agents, host_agent):
-        """Each link's interface on both sides, the host's forwarding and
-        the endpoints' routes through it; then wait for every carrier and
-        ping the host over each link."""
+    @staticmethod
+    def _host_netdev_script(topo):
+        """The host's interfaces, one per link, and its forwarding."""
         host_if = []
         for ln in topo.links:
             path = (f"/0000:00:{topologies.LINK_SLOT + ln.host_index:02x}.0/"
                     if topo.multi else "")
             host_if.append((path, ln.host_if, ln.host_addr))
-        for name, a in ep_agents.items():
-            a.check(self._ep_netdev_script(topo, name), 90,
-                    f"{name}: interface set-up")
         script = functions.netdev_script(host_if)
         if topo.forwarding:
             script += "echo 1 > /proc/sys/net/ipv4/ip_forward\n"
-        host_agent.check(script, 90, "host: interface set-up")
+        return script
+
+    def _netdev(self, topo, ep_agents, host_agent):
+        """Each link's interface on both sides, the host's forwarding and
+        the endpoints' routes through it; then wait for every carrier and
+        ping the host over each link."""
+        for name, a in ep_agents.items():
+            a.check(self._ep_netdev_script(topo, name), 90,
+                    f"{name}: interface set-up")
+        host_agent.check(self._host_netdev_script(topo), 90,
+                         "host: interface set-up")
         self._await_links(topo.links, ep_agents, host_agent)
 
     # ---------------------------------------------------------- reset
@@ -404,18 +410,7 @@ class Lab:
             raise LabError(f"{name} is not an endpoint machine of this lab "
                            f"({', '.join(topo.endpoints)}): only those "
                            "can be reset")
-        ep = self.agent(name)
-        before = ep.check(self.BOOT_ID, 30, "reading the boot id").strip()
-        with Qmp(m["qmp"], name) as q:
-            # The machines run with -no-reboot, so that a panic stops
-            # them; allow this one reset, then restore that.
-            q.command("set-action", reboot="reset")
-            try:
-                q.command("system_reset")
-            finally:
-                q.command("set-action", reboot="shutdown")
-        self._step(f"reboot {name}", self._await_new_boot, ep, before,
-                   timeout)
+        ep = self._system_reset(name, m, timeout)
         fn = functions.FUNCTIONS[st["function"]]
         if not setup or not st["link"] or fn.epf_driver is None:
             return
@@ -428,6 +423,100 @@ class Lab:
         if fn.netdev:
             self._step("bring its interfaces up again", self._netdev_again,
                        topo, name, ep)
+
+    def _system_reset(self, name, m, timeout):
+        """Press machine NAME's reset button; return the new boot's
+        agent once it answers."""
+        agent = self.agent(name)
+        before = agent.check(self.BOOT_ID, 30, "reading the boot id").strip()
+        with Qmp(m["qmp"], name) as q:
+            # The machines run with -no-reboot, so that a panic stops
+            # them; allow resets until the new boot is up, then restore
+            # that: the host's firmware resets the machine once more when
+            # it finds it has run before.
+            q.command("set-action", reboot="reset")
+            try:
+                q.command("system_reset")
+                self._step(f"reboot {name}", self._await_new_boot, agent,
+                           before, timeout)
+            finally:
+                # (a machine that died meanwhile has no action to restore)
+                if self.alive(name):
+                    q.command("set-action", reboot="shutdown")
+        return agent
+
+    def reset_host(self, timeout=180, setup=True):
+        """Reset the host machine as its reset button would: no shutdown;
+        its reset takes every link down (PERST#) until the new boot's
+        firmware finds the functions again. Then wait for the new boot's
+        agent and, with SETUP, load the host drivers and bring the
+        interfaces up again as "lab up" did; the endpoints keep running
+        and are not touched."""
+        m = self.machine_state("host")
+        agent = self._system_reset("host", m, timeout)
+        if setup:
+            self._host_setup(agent)
+
+    def power_host(self, on, timeout=180, setup=True):
+        """Power the host machine off (its QEMU stops at once, as on a
+        power loss: the endpoints see their links go) or on again (the
+        same command line; with SETUP, its drivers and interfaces are set
+        up again as "lab up" did)."""
+        m = self.machine_state("host")
+        if not on:
+            if not self.alive("host"):
+                raise LabError("host: already off (or dead: see lab log "
+                               "host)")
+            self._kill(m["pid"], "host")
+            m["start"] = None
+            m["off"] = True
+            self.save_state()
+            Path(m["shm"]).unlink(missing_ok=True)
+            return
+        if self.alive("host"):
+            raise LabError("host: already running")
+        cmdline = self.run / "host.cmdline"
+        try:
+            cmd = shlex.split(cmdline.read_text())
+        except FileNotFoundError:
+            raise LabError(f"no {cmdline}: the host was never started "
+                           "here") from None
+        host = machines.host_machine(self.run, Path(m["shm"]))
+        # The previous boot's logs stay, one generation
+        for log in (host.console_log, host.qemu_log):
+            if log.exists():
+                log.replace(log.with_name(log.name + ".1"))
+        agent = self._step("boot host (x86_64)", self._boot, host, cmd[1:],
+                           timeout)
+        if setup:
+            self._host_setup(agent)
+
+    def _host_setup(self, agent):
+        """A new boot of the host: its drivers and interfaces, as "lab
+        up" set them up; then every link's carrier and a ping over it."""
+        st = self.state
+        fn = functions.FUNCTIONS[st["function"]]
+        if not st["link"] or fn.epf_driver is None:
+            return
+        if fn.host_driver or fn.host_modules:
+            self._step("load the host drivers", agent.check,
+                       functions.host_setup_script(
+                           fn, st.get("host_driver", "any")),
+                       120, "host set-up")
+        if not fn.netdev:
+            return
+        topo = topologies.TOPOLOGIES[st.get("topology", topologies.DEFAULT)]
+        self._step("bring the interfaces up again", self._host_netdev_again,
+                   topo, agent)
+
+    def _host_netdev_again(self, topo, agent):
+        """The host's interfaces are new; the endpoints' are the ones they
+        had, and come back by themselves once the host's are up."""
+        agent.check(self._host_netdev_script(topo), 90,
+                    "host: interface set-up")
+        self._await_links(topo.links,
+                          {name: self.agent(name) for name in topo.endpoints},
+                          agent)
 
     def _await_new_boot(self, agent, old_id, timeout):
         deadline = time.monotonic() + timeout

@@ -122,6 +122,12 @@ def endpoint(run, name, shm, kernel, initrd, ctrl, needs, iommu=False,
     return m, args
 
 
+def host_machine(run, shm):
+    """The host machine's files, RAM file SHM."""
+    return Machine("host", "host", "x86_64", "qemu-system-x86_64", "ttyS0",
+                   run, shm)
+
+
 def host(run, shm, kernel, initrd, sockets=(), slot=None):
     """The x86_64 host machine with one lab-epf function per link socket
     in SOCKETS, each behind a hot-plug capable root port of its own. SLOT:
@@ -133,8 +139,7 @@ def host(run, shm, kernel, initrd, sockets=(), slot=None):
     IOMMU that remaps interrupts; its DMA translation stays off
     (intel_iommu=off), so the host's bus addresses are its physical
     addresses, as the link expects."""
-    m = Machine("host", "host", "x86_64", "qemu-system-x86_64", "ttyS0", run,
-                shm)
+    m = host_machine(run, shm)
     args = ["-M", "q35,memory-backend=host-ram",
             # Firmware: Debian's qemu-system-data and seabios.
             "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",

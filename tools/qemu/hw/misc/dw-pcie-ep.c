@@ -383,7 +383,7 @@ static bool dw_pcie_ep_link_enabled(DwPcieEpState *s)
  */
 static void dw_pcie_ep_update_link(DwPcieEpState *s, bool tell_host)
 {
-    bool up = dw_pcie_ep_link_enabled(s) && lab_ep_host_connected(&s->ep);
+    bool up = dw_pcie_ep_link_enabled(s) && lab_ep_link_possible(&s->ep);
     uint32_t lnkcap = dw_pcie_ep_dbi_long(s, DW_PCIE_EP_EXP_CAP +
                                           PCI_EXP_LNKCAP);
     uint16_t lnksta = 0;
@@ -1057,6 +1057,16 @@ static void dw_pcie_ep_host_gone(void *opaque)
     dw_pcie_ep_update_link(s, false);
 }
 
+/*
+ * The host's reset (PERST#) took the link down, or its end lets it train
+ * again: LTSSM and link status follow. A real core raises no interrupt
+ * of its own for it; the glue may (see dw_pcie_ep_linkdown() users).
+ */
+static void dw_pcie_ep_host_reset(void *opaque)
+{
+    dw_pcie_ep_update_link(opaque, true);
+}
+
 /* HOST_CFG: HOST_MSI carries all of it and more. */
 static const LabEpOps dw_pcie_ep_ep_ops = {
     .host_connected = dw_pcie_ep_host_connected,
@@ -1064,6 +1074,7 @@ static const LabEpOps dw_pcie_ep_ep_ops = {
     .bar_read = dw_pcie_ep_bar_read,
     .bar_write = dw_pcie_ep_bar_write,
     .host_msi = dw_pcie_ep_host_msi,
+    .host_reset = dw_pcie_ep_host_reset,
 };
 
 /* Device life cycle */

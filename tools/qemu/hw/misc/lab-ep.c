@@ -13,6 +13,7 @@
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/sockets.h"
+#include "qemu/timer.h"
 #include "qemu/bswap.h"
 #include "qapi/error.h"
 #include "hw/qdev-core.h"
@@ -143,6 +144,8 @@ void lab_ep_host_gone(LabEp *ep)
 
     lab_link_close(&ep->link);
     ep->host_ram = NULL;
+    ep->host_in_reset = false;
+    timer_del(ep->reset_timer);
     ep->ops->host_gone(ep->opaque);
     if (hr) {
         object_unref(OBJECT(hr));
@@ -223,6 +226,30 @@ static void lab_ep_mem_read(LabEp *ep, const LabLinkMemRead *req)
     lab_ep_send(ep, LAB_MSG_MEM_READ_REPLY, &reply, sizeof(reply));
 }
 
+/* The host's reset is over: its root port trains the link again. */
+static void lab_ep_host_reset_end(void *opaque)
+{
+    LabEp *ep = opaque;
+
+    ep->host_in_reset = false;
+    if (lab_ep_host_connected(ep)) {
+        ep->ops->host_reset(ep->opaque);
+    }
+}
+
+/* A reset that comes during one makes it last longer. */
+static void lab_ep_host_reset(LabEp *ep)
+{
+    bool was = ep->host_in_reset;
+
+    ep->host_in_reset = true;
+    timer_mod(ep->reset_timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+              LAB_EP_HOST_RESET_MS);
+    if (!was) {
+        ep->ops->host_reset(ep->opaque);
+    }
+}
+
 /* A message of the connected host; false for a bad type or length. */
 static bool lab_ep_dispatch(LabEp *ep, uint32_t type, const void *payload,
                             uint32_t len)
@@ -257,6 +284,12 @@ static bool lab_ep_dispatch(LabEp *ep, uint32_t type, const void *payload,
         if (ep->ops->host_msi) {
             ep->ops->host_msi(ep->opaque, payload);
         }
+        return true;
+    case LAB_MSG_HOST_RESET:
+        if (len) {
+            return false;
+        }
+        lab_ep_host_reset(ep);
         return true;
     }
     return false;
@@ -335,12 +368,16 @@ bool lab_ep_realize(LabEp *ep, DeviceState *dev, const char *socket_path,
     ep->ram_size = memory_region_size(ep->ram);
     ep->ops = ops;
     ep->opaque = opaque;
+    ep->reset_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL, lab_ep_host_reset_end,
+                                   ep);
 
     lab_link_init(&ep->link, dev, timeout_ms, lab_ep_recv, lab_ep_link_lost,
                   ep);
     ep->listen_fd = unix_listen(socket_path, errp);
     if (ep->listen_fd < 0) {
         lab_link_cleanup(&ep->link);
+        timer_free(ep->reset_timer);
+        ep->reset_timer = NULL;
         return false;
     }
     qemu_socket_set_nonblock(ep->listen_fd);
@@ -359,6 +396,8 @@ void lab_ep_unrealize(LabEp *ep)
     qemu_remove_exit_notifier(&ep->exit_notifier);
     unlink(ep->socket_path);
     lab_link_cleanup(&ep->link);
+    timer_free(ep->reset_timer);
+    ep->reset_timer = NULL;
 }
 
 static const TypeInfo lab_ep_host_ram_info = {

@@ -15,6 +15,7 @@
 #define HW_MISC_LAB_EP_H
 
 #include "qemu/notify.h"
+#include "qemu/timer.h"
 #include "sysemu/hostmem.h"
 #include "lab-link.h"
 
@@ -79,7 +80,15 @@ typedef struct LabEpOps {
      */
     void (*host_cfg)(void *opaque, uint32_t value);
     void (*host_msi)(void *opaque, const LabLinkHostMsi *msg);
+    /*
+     * The connected host entered or left its reset (HOST_RESET, then
+     * LAB_EP_HOST_RESET_MS later): lab_ep_link_possible() changed.
+     */
+    void (*host_reset)(void *opaque);
 } LabEpOps;
+
+/* How long a host's reset holds the link down (PERST# asserted) */
+#define LAB_EP_HOST_RESET_MS        20
 
 typedef struct LabEp {
     const char *name;           /* the controller's type, for messages */
@@ -93,6 +102,9 @@ typedef struct LabEp {
     LabLink link;
     /* Set once the connected host sent a valid HELLO */
     LabEpHostRam *host_ram;
+    /* The connected host is in reset: its link cannot train */
+    bool host_in_reset;
+    QEMUTimer *reset_timer;     /* ends the host's reset */
 
     const LabEpOps *ops;
     void *opaque;
@@ -114,6 +126,12 @@ void lab_ep_unrealize(LabEp *ep);
 static inline bool lab_ep_host_connected(const LabEp *ep)
 {
     return ep->host_ram != NULL;
+}
+
+/* A host is connected and out of reset: the link can train. */
+static inline bool lab_ep_link_possible(const LabEp *ep)
+{
+    return lab_ep_host_connected(ep) && !ep->host_in_reset;
 }
 
 /* Drop the connection and the host's RAM; calls ops->host_gone. */

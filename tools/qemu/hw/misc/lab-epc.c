@@ -240,7 +240,8 @@ static uint32_t lab_epc_compute_status(LabEpcState *s)
 
     if (lab_epc_host_connected(s)) {
         status |= LAB_EPC_STATUS_HOST;
-        if (s->ctrl & LAB_EPC_CTRL_LINK_ENABLE) {
+        if ((s->ctrl & LAB_EPC_CTRL_LINK_ENABLE) &&
+            lab_ep_link_possible(&s->ep)) {
             status |= LAB_EPC_STATUS_LINK_UP;
         }
     }
@@ -706,6 +707,12 @@ static void lab_epc_host_connected_cb(void *opaque)
     }
 }
 
+/* The host's reset took the link down, or its end lets it train again. */
+static void lab_epc_host_reset(void *opaque)
+{
+    lab_epc_update_status(opaque, true, true);
+}
+
 static void lab_epc_host_cfg(void *opaque, uint32_t val)
 {
     LabEpcState *s = opaque;
@@ -727,6 +734,7 @@ static const LabEpOps lab_epc_ep_ops = {
     .bar_read = lab_epc_bar_read,
     .bar_write = lab_epc_bar_write,
     .host_cfg = lab_epc_host_cfg,
+    .host_reset = lab_epc_host_reset,
 };
 
 /* BAR0 registers */

@@ -41,6 +41,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "sysemu/hostmem.h"
+#include "sysemu/runstate.h"
 #include "qom/object.h"
 #include "lab-link.h"
 
@@ -982,7 +983,11 @@ static void lab_epf_exit(PCIDevice *pdev)
     pcie_cap_exit(pdev);
 }
 
-/* Host reset: MSI and MSI-X are off again, the INTx input is released. */
+/*
+ * Host reset: the link goes down (PERST#) until the endpoint trains it
+ * again; MSI and MSI-X are off again, the INTx input is released. The
+ * reset that starts the machine (prelaunch) is no news to the endpoint.
+ */
 static void lab_epf_reset(DeviceState *dev)
 {
     LabEpfState *s = LAB_EPF(dev);
@@ -990,6 +995,10 @@ static void lab_epf_reset(DeviceState *dev)
     LabLinkValue v = { .value = 0 };
     uint16_t msix_control = 0;
 
+    if (lab_link_connected(&s->link) &&
+        !runstate_check(RUN_STATE_PRELAUNCH)) {
+        lab_link_send(&s->link, LAB_MSG_HOST_RESET, NULL, 0, -1);
+    }
     lab_epf_set_intx(s, false);
     if (s->host_msi && lab_link_connected(&s->link)) {
         lab_link_send(&s->link, LAB_MSG_HOST_CFG, &v, sizeof(v), -1);

@@ -46,6 +46,7 @@ typedef enum LabLinkMsgType {
     LAB_MSG_HOST_WRITE,         /* EP -> host, posted, since version 2 */
     LAB_MSG_MSIX,               /* EP -> host, since version 2 */
     LAB_MSG_BAR_REG,            /* EP -> host, since version 3 */
+    LAB_MSG_HOST_RESET,         /* host -> EP, since version 3 */
 } LabLinkMsgType;
 
 typedef struct QEMU_PACKED LabLinkHeader {
@@ -147,6 +148,13 @@ typedef struct QEMU_PACKED LabLinkBarReg {
     uint32_t index;
     uint32_t value;
 } LabLinkBarReg;
+
+/*
+ * HOST_RESET, no payload: the host machine was reset (its reset button, a
+ * reboot). Its reset asserts PERST#, so the link goes down; it trains
+ * again once the reset is over, as the host's root port comes back. Not
+ * sent for the reset that starts the host machine: the connection is new.
+ */
 
 /*
  * MSIX: a LabLinkMsix, the capability's new state, sent when the
