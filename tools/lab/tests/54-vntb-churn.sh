@@ -65,19 +65,9 @@ link_back() {
 rebind_round() {
 	local side=$1 addr=$2
 	traffic "$side" "$addr" || { echo "no traffic from the $side"; return 1; }
-	ep 'set -e
-	cd /sys/kernel/config/pci_ep
-	epc=$(ls controllers)
-	echo 0 > controllers/$epc/start
-	rm functions/pci_epf_vntb/func1/primary/$epc' || return 1
+	vntb_unbind || return 1
 	carrier host 0 || { echo "the host did not report the link down"; return 1; }
-	ep 'set -e
-	cd /sys/kernel/config/pci_ep
-	epc=$(ls controllers)
-	ln -s controllers/$epc functions/pci_epf_vntb/func1/primary/
-	echo 1 > controllers/$epc/start
-	rmmod ntb_netdev
-	modprobe ntb_netdev' || return 1
+	vntb_rebind || return 1
 	netdev_up ep "$ep_addr" || return 1
 	link_back
 }

@@ -145,22 +145,9 @@ host_lost_bars() {
 ep_rebind_under_traffic() {
 	host "iperf3 -c $ep_addr -t 30 >/dev/null 2>&1 &
 	usleep 500000" || return 1
-	ep 'set -e
-	cd /sys/kernel/config/pci_ep
-	epc=$(ls controllers)
-	echo 0 > controllers/$epc/start
-	rm functions/pci_epf_vntb/func1/primary/$epc' || return 1
+	vntb_unbind || return 1
 	carrier host 0 || { echo "the host did not report the link down"; return 1; }
-	# ntb_netdev makes its interface when it loads, for the NTB devices
-	# present then (ntb_transport_register_client_dev()): the new device
-	# gets one when it loads again.
-	ep 'set -e
-	cd /sys/kernel/config/pci_ep
-	epc=$(ls controllers)
-	ln -s controllers/$epc functions/pci_epf_vntb/func1/primary/
-	echo 1 > controllers/$epc/start
-	rmmod ntb_netdev
-	modprobe ntb_netdev' || return 1
+	vntb_rebind || return 1
 	netdev_up ep "$ep_addr" || return 1
 	if epc_clears_host_bars; then
 		host_lost_bars || return 1

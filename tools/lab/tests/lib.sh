@@ -178,6 +178,29 @@ netdev_up() {
 	ip link set ntb0 up"
 }
 
+# vntb_unbind / vntb_rebind: take the endpoint's vNTB function off its
+# controller (stopped first, as configfs wants before the link goes), and
+# put it back. ntb_netdev makes its interface when it loads, for the NTB
+# devices present then (ntb_transport_register_client_dev()): the rebound
+# function's new device gets one when it loads again.
+vntb_unbind() {
+	ep 'set -e
+	cd /sys/kernel/config/pci_ep
+	epc=$(ls controllers)
+	echo 0 > controllers/$epc/start
+	rm functions/pci_epf_vntb/func1/primary/$epc'
+}
+
+vntb_rebind() {
+	ep 'set -e
+	cd /sys/kernel/config/pci_ep
+	epc=$(ls controllers)
+	ln -s controllers/$epc functions/pci_epf_vntb/func1/primary/
+	echo 1 > controllers/$epc/start
+	rmmod ntb_netdev
+	modprobe ntb_netdev'
+}
+
 # carrier SIDE 0|1: wait until SIDE's ntb0 has (no) carrier
 carrier() {
 	lab run "$1" -- "lab-wait -t 60 grep -qx $2 /sys/class/net/ntb0/carrier"
