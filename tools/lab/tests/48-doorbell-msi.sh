@@ -8,7 +8,9 @@
 #   and the command doorbell have an interrupt of their own, and the host
 #   ringing doorbell bit n raises vector n's interrupt and delivers
 #   vector n only, every other vector's counters unchanged (debugfs
-#   counters and /proc/interrupts); ping works across.
+#   counters and /proc/interrupts); ping works across. Unbound, the
+#   function leaves no ITS interrupt behind; bound again, it gets its MSI
+#   doorbells again.
 # - embedded (no msi-parent): the bind line says "embedded", and a ring
 #   of bit 0 delivers every vector, the embedded doorbell's one kick.
 # - polling (neither: the doorbell module unloaded and the function bound
@@ -27,7 +29,7 @@ tool='$(echo /sys/kernel/debug/ntb_tool/*)'
 fn='$(echo /sys/kernel/debug/pci-epf-vntb/*)'
 SMMU_SKIP="QEMU 7.2's SMMUv3 translates PCI devices only: the dw controller, the only one with an msi-parent, is a platform device, and the lab controller's MSIs would be PCI MSIs"
 
-tap_plan 11
+tap_plan 12
 
 # bind_line BACKEND: the function's bind line names the doorbell backend
 bind_line() {
@@ -131,6 +133,24 @@ every_bit_alone() {
 	done
 }
 
+# Unbound: no ITS interrupt of the function left (the doorbell layer
+# freed them and the device's MSI domain); bound again: MSI doorbells
+# again, one interrupt each
+msi_rebind() {
+	local left binds
+	vntb_unbind || return 1
+	left=$(ep "grep -c 'ITS-pMSI-.*pci_epf_vntb' /proc/interrupts")
+	[ "$left" = 0 ] ||
+		{ echo "$left ITS interrupts left after the unbind"; return 1; }
+	ep 'cd /sys/kernel/config/pci_ep
+	epc=$(ls controllers)
+	ln -s controllers/$epc functions/pci_epf_vntb/func1/primary/ &&
+	echo 1 > controllers/$epc/start' || return 1
+	binds=$(ep "dmesg | grep -c 'pci_epf_vntb.*doorbell backend msi\$'")
+	[ "$binds" = 2 ] || { echo "$binds MSI bind lines, not 2"; return 1; }
+	one_irq_each
+}
+
 # Bit 0 rung on the embedded doorbell: every vector got the kick
 kicks_all() {
 	local before after v e0 e1
@@ -162,6 +182,8 @@ else
 	tap_fail "msi-parent: ringing bit n raises vector n only, for every bit" \
 		"ntb_tool did not come up"
 fi
+tap_check "msi-parent: unbound, no ITS interrupt left; bound again, MSI doorbells again" \
+	msi_rebind
 tap_skip "msi-parent under the SMMUv3 in strict mode" "$SMMU_SKIP"
 tap_check "msi-parent: no warning, lockdep or KASAN report" logs_clean ep host
 lab_teardown
