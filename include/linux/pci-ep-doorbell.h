@@ -18,9 +18,10 @@
  * - An endpoint function (EPF) driver allocates N doorbells with
  *   pci_ep_doorbell_alloc() and frees them with pci_ep_doorbell_free().
  *   Backends are tried in order: MSI (a platform MSI controller such as
- *   the GIC ITS) first, then the controller's embedded doorbell when the
- *   MSI backend reports -ENODEV. Linux 6.12 has no endpoint MSI doorbell,
- *   so there the embedded backend serves every allocation.
+ *   the GIC ITS, reached through the controller's device tree
+ *   msi-parent) first, then the controller's embedded doorbell when the
+ *   MSI backend reports -ENODEV, that is when the controller's device
+ *   has no platform MSI domain.
  *
  * The names carry a pci_ep_ prefix of their own so that they never collide
  * with the doorbell API of newer kernels (pci_epf_alloc_doorbell() and
@@ -31,6 +32,7 @@
 
 #include <linux/dma-direction.h>
 #include <linux/init.h>
+#include <linux/list.h>
 #include <linux/pci-epc.h>
 #include <linux/pci-epf.h>
 #include <linux/types.h>
@@ -84,6 +86,7 @@ struct pci_ep_aux_resource {
 #define PCI_EP_AUX_MAX_COUNT	16
 
 struct module;
+struct msi_msg;
 struct pci_ep_aux_entry;
 
 int __pci_ep_aux_register(struct device *dev,
@@ -163,17 +166,25 @@ struct pci_ep_doorbell {
  * function never changes an entry, it frees the whole set with
  * pci_ep_doorbell_free().
  *
- * With the embedded backend every doorbell of the set is the same register
- * and raises the same interrupt: they are equivalent "kicks", and the
- * function must check all the work a doorbell may signal when the
- * interrupt fires.
+ * With the MSI backend each doorbell is a message of its own: the same
+ * address for all (the MSI controller's doorbell register), its own data
+ * and its own interrupt. With the embedded backend every doorbell of the
+ * set is the same register and raises the same interrupt: they are
+ * equivalent "kicks", and the function must check all the work a
+ * doorbell may signal when the interrupt fires.
  */
 struct pci_ep_doorbells {
 	struct pci_epf *epf;
 	enum pci_ep_doorbell_backend backend;
 	unsigned int count;
-	/* private: the embedded backend's entry and mapping, undone on free */
+	/* private: what the backend undoes on free */
 	struct pci_ep_aux_entry *aux;
+	struct {
+		struct device *dev;
+		struct list_head node;
+		struct msi_msg *msg;
+		unsigned long written;
+	} msi;
 	struct {
 		struct device *dev;
 		dma_addr_t addr;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the endpoint doorbell layer: what the registry accepts,
- * the order of the backends, and the embedded backend's decisions.
+ * the order of the backends, the embedded backend's decisions and the MSI
+ * backend's doorbells and failures.
  *
  * They call the real exported API on a fake controller: a struct pci_epc
  * that the endpoint core never sees, whose parent is a KUnit device with
- * no IOMMU. Static stubs choose the MSI backend's answer and record the
- * DMA mappings; one case maps for real, through dma-direct. The module
+ * no IOMMU. Static stubs choose the MSI backend's answer, or stand in for
+ * the platform MSI core under the real backend, and record the DMA
+ * mappings; one case maps for real, through dma-direct. The module
  * that registers a doorbell, which the layer pins, is this test module
  * or, where a case watches the pin, a stand-in struct module.
  */
@@ -18,7 +20,9 @@
 #include <linux/interrupt.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/msi.h>
 #include <linux/pci-ep-doorbell.h>
+#include <linux/sizes.h>
 
 #include "pci-ep-doorbell-internal.h"
 
@@ -35,6 +39,14 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define TEST_DB_DATA	0xdb0000a5
 /* What the DMA mapping stub returns: stands for an IOVA. */
 #define TEST_IOVA	0xfeed0000ULL
+/*
+ * An MSI doorbell as the GIC ITS of QEMU's virt machine composes it: the
+ * ITS's translation register, beyond 4 GiB as an IOVA may be; the data
+ * is the event, the doorbell's index here. Linux IRQs never requested.
+ */
+#define TEST_MSI_ADDR	0x1008090040ULL
+#define TEST_MSI_DATA	0x10
+#define TEST_MSI_IRQ	100
 
 /**
  * struct pci_ep_db_test - one test's fake controller and what stubs saw
@@ -43,6 +55,14 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
  * @parent: @epc's parent device, the one doorbells are mapped for
  * @msi_ret: what the MSI backend's stub returns
  * @msi_calls: calls to the MSI backend's stub
+ * @msi_domain: whether the controller has an MSI domain, when stubbed
+ * @irqs_ret: what the MSI interrupt allocation stub returns
+ * @irqs_calls: calls to it
+ * @irqs_count: number of interrupts it was last asked for
+ * @irqs_frees: calls to the MSI interrupt freeing stub
+ * @act_fail_at: doorbell whose activation fails (-EBUSY), or -1
+ * @act_write: whether activation composes a message
+ * @act_addr: the address it composes
  * @map_ret: what the mapping stub returns
  * @maps: calls to the mapping stub
  * @map_dev: device it was last given
@@ -61,6 +81,14 @@ struct pci_ep_db_test {
 	struct device *parent;
 	int msi_ret;
 	unsigned int msi_calls;
+	bool msi_domain;
+	int irqs_ret;
+	unsigned int irqs_calls;
+	unsigned int irqs_count;
+	unsigned int irqs_frees;
+	int act_fail_at;
+	bool act_write;
+	u64 act_addr;
 	dma_addr_t map_ret;
 	unsigned int maps;
 	struct device *map_dev;
@@ -373,13 +401,14 @@ static void pci_ep_db_test_alloc_rejects(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, t->epf->epc);
 }
 
-/* Linux 6.12's MSI backend, unstubbed, hands over to the embedded one. */
+/*
+ * The MSI backend, unstubbed, on a controller without an MSI domain (a
+ * KUnit device has none) hands over to the embedded one.
+ */
 static void pci_ep_db_test_msi_enodev(struct kunit *test)
 {
 	struct pci_ep_aux_resource res;
 	struct pci_ep_doorbells *dbs;
-
-	KUNIT_EXPECT_EQ(test, pci_ep_doorbell_msi_alloc(NULL), -ENODEV);
 
 	res = pci_ep_db_test_res(TEST_DB_PAGE, BAR_4, 0);
 	pci_ep_db_test_register(test, &res);
@@ -766,8 +795,221 @@ static int pci_ep_db_test_init(struct kunit *test)
 	t->epf->epc = t->epc;
 
 	t->map_ret = TEST_IOVA;
+	t->act_fail_at = -1;
+	t->act_write = true;
+	t->act_addr = TEST_MSI_ADDR;
 	test->priv = t;
 	return 0;
+}
+
+static bool pci_ep_db_test_msi_domain(struct device *dev)
+{
+	return pci_ep_db_test_ctx()->msi_domain;
+}
+
+static int pci_ep_db_test_irqs_alloc(struct device *dev, unsigned int count)
+{
+	struct pci_ep_db_test *t = pci_ep_db_test_ctx();
+
+	t->irqs_calls++;
+	t->irqs_count = count;
+	return t->irqs_ret;
+}
+
+static void pci_ep_db_test_irqs_free(struct device *dev)
+{
+	pci_ep_db_test_ctx()->irqs_frees++;
+}
+
+/* Write @addr and @data as doorbell @index's message, as the core would. */
+static void pci_ep_db_test_msi_msg(struct device *dev, unsigned int index,
+				   u64 addr, u32 data)
+{
+	struct msi_desc desc = { .dev = dev, .msi_index = index };
+	struct msi_msg msg = {
+		.address_lo = lower_32_bits(addr),
+		.address_hi = upper_32_bits(addr),
+		.data = data,
+	};
+
+	pci_ep_doorbell_msi_write(&desc, &msg);
+}
+
+/*
+ * Activation as the platform MSI core does it for request_irq() and
+ * free_irq(): the message, then the empty one of the deactivation.
+ */
+static int pci_ep_db_test_activate(struct pci_ep_doorbells *dbs,
+				   unsigned int index)
+{
+	struct pci_ep_db_test *t = pci_ep_db_test_ctx();
+
+	if (t->act_fail_at == index)
+		return -EBUSY;
+	if (t->act_write) {
+		pci_ep_db_test_msi_msg(t->parent, index, t->act_addr,
+				       TEST_MSI_DATA + index);
+		pci_ep_db_test_msi_msg(t->parent, index, 0, 0);
+	}
+	return TEST_MSI_IRQ + index;
+}
+
+/* The MSI backend, real, on a controller with (stubbed) platform MSIs */
+static void pci_ep_db_test_stub_msi_core(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+
+	t->msi_domain = true;
+	kunit_activate_static_stub(test, pci_ep_doorbell_msi_domain,
+				   pci_ep_db_test_msi_domain);
+	kunit_activate_static_stub(test, pci_ep_doorbell_msi_irqs_alloc,
+				   pci_ep_db_test_irqs_alloc);
+	kunit_activate_static_stub(test, pci_ep_doorbell_msi_irqs_free,
+				   pci_ep_db_test_irqs_free);
+	kunit_activate_static_stub(test, pci_ep_doorbell_msi_activate,
+				   pci_ep_db_test_activate);
+	/* An embedded doorbell too: a fallback would be seen taking it. */
+	pci_ep_db_test_stub_dma(test);
+}
+
+static void pci_ep_db_test_msi_register(struct kunit *test)
+{
+	struct pci_ep_aux_resource res;
+
+	res = pci_ep_db_test_res(TEST_DB_PAGE, NO_BAR, 0);
+	pci_ep_db_test_register(test, &res);
+}
+
+/* Each MSI doorbell: its own data and interrupt, a window on the address */
+static void pci_ep_db_test_msi_each(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_doorbells *dbs;
+	unsigned int i;
+
+	pci_ep_db_test_stub_msi_core(test);
+	pci_ep_db_test_msi_register(test);
+
+	dbs = pci_ep_doorbell_alloc(t->epf, 3);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dbs);
+	KUNIT_EXPECT_EQ(test, dbs->backend, PCI_EP_DOORBELL_MSI);
+	KUNIT_EXPECT_EQ(test, t->irqs_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->irqs_count, 3);
+	KUNIT_EXPECT_EQ(test, t->maps, 0);
+	for (i = 0; i < dbs->count; i++) {
+		KUNIT_EXPECT_EQ(test, dbs->db[i].bar, NO_BAR);
+		KUNIT_EXPECT_EQ(test, dbs->db[i].dma_addr,
+				ALIGN_DOWN(TEST_MSI_ADDR, SZ_4K));
+		KUNIT_EXPECT_EQ(test, dbs->db[i].offset, 0x40);
+		KUNIT_EXPECT_EQ(test, dbs->db[i].size, SZ_4K);
+		KUNIT_EXPECT_EQ(test, dbs->db[i].data, TEST_MSI_DATA + i);
+		KUNIT_EXPECT_EQ(test, dbs->db[i].irq, TEST_MSI_IRQ + i);
+		KUNIT_EXPECT_EQ(test, dbs->db[i].irq_flags, 0);
+	}
+
+	/* A later, different message does not change what was published. */
+	pci_ep_db_test_msi_msg(t->parent, 1, TEST_MSI_ADDR + 0x1000, 7);
+	KUNIT_EXPECT_EQ(test, dbs->db[1].data, TEST_MSI_DATA + 1);
+	KUNIT_EXPECT_EQ(test, dbs->db[1].offset, 0x40);
+
+	pci_ep_doorbell_free(dbs);
+	KUNIT_EXPECT_EQ(test, t->irqs_frees, 1);
+	KUNIT_EXPECT_EQ(test, t->unmaps, 0);
+}
+
+/* The allocation's failure is the answer, undone, with no fallback. */
+static void pci_ep_db_test_msi_alloc_fails(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_doorbells *dbs;
+
+	pci_ep_db_test_stub_msi_core(test);
+	pci_ep_db_test_msi_register(test);
+
+	t->irqs_ret = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, t->irqs_frees, 1);
+	KUNIT_EXPECT_EQ(test, t->maps, 0);
+
+	/* Nothing of it stays behind: the controller can try again. */
+	t->irqs_ret = 0;
+	dbs = pci_ep_db_test_alloc(test, 2);
+	KUNIT_EXPECT_EQ(test, dbs->backend, PCI_EP_DOORBELL_MSI);
+}
+
+/*
+ * An MSI parent that cannot make the device's domain: an error, not
+ * "no MSI here", and no domain to free.
+ */
+static void pci_ep_db_test_msi_no_device_domain(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+
+	pci_ep_db_test_stub_msi_core(test);
+	pci_ep_db_test_msi_register(test);
+
+	t->irqs_ret = -ENODEV;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -EIO);
+	KUNIT_EXPECT_EQ(test, t->irqs_frees, 0);
+	KUNIT_EXPECT_EQ(test, t->maps, 0);
+}
+
+static void pci_ep_db_test_msi_activate_fails(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+
+	pci_ep_db_test_stub_msi_core(test);
+	pci_ep_db_test_msi_register(test);
+
+	t->act_fail_at = 1;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 3), -EBUSY);
+	KUNIT_EXPECT_EQ(test, t->irqs_frees, 1);
+	KUNIT_EXPECT_EQ(test, t->maps, 0);
+}
+
+static void pci_ep_db_test_msi_no_message(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+
+	pci_ep_db_test_stub_msi_core(test);
+	pci_ep_db_test_msi_register(test);
+
+	t->act_write = false;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 2), -EIO);
+	KUNIT_EXPECT_EQ(test, t->irqs_frees, 1);
+	KUNIT_EXPECT_EQ(test, t->maps, 0);
+}
+
+static void pci_ep_db_test_msi_misaligned(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+
+	pci_ep_db_test_stub_msi_core(test);
+	pci_ep_db_test_msi_register(test);
+
+	t->act_addr = TEST_MSI_ADDR + 2;
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t->irqs_frees, 1);
+}
+
+/* One MSI set per controller: the platform MSI core has one domain. */
+static void pci_ep_db_test_msi_busy(struct kunit *test)
+{
+	struct pci_ep_db_test *t = test->priv;
+	struct pci_ep_doorbells *dbs;
+
+	pci_ep_db_test_stub_msi_core(test);
+	pci_ep_db_test_msi_register(test);
+
+	dbs = pci_ep_doorbell_alloc(t->epf, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dbs);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, t->irqs_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->maps, 0);
+
+	pci_ep_doorbell_free(dbs);
+	KUNIT_EXPECT_EQ(test, pci_ep_db_test_alloc_err(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->irqs_frees, 2);
 }
 
 static struct kunit_case pci_ep_db_test_cases[] = {
@@ -791,6 +1033,13 @@ static struct kunit_case pci_ep_db_test_cases[] = {
 	KUNIT_CASE(pci_ep_db_test_failure_unpins),
 	KUNIT_CASE(pci_ep_db_test_owner_going),
 	KUNIT_CASE(pci_ep_db_test_unregister_in_use),
+	KUNIT_CASE(pci_ep_db_test_msi_each),
+	KUNIT_CASE(pci_ep_db_test_msi_alloc_fails),
+	KUNIT_CASE(pci_ep_db_test_msi_no_device_domain),
+	KUNIT_CASE(pci_ep_db_test_msi_activate_fails),
+	KUNIT_CASE(pci_ep_db_test_msi_no_message),
+	KUNIT_CASE(pci_ep_db_test_msi_misaligned),
+	KUNIT_CASE(pci_ep_db_test_msi_busy),
 	{}
 };
 

@@ -13,11 +13,17 @@
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/interrupt.h>
+#include <linux/irqdomain.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/msi.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "pci-ep-doorbell-internal.h"
@@ -258,6 +264,249 @@ static void pci_ep_aux_put(struct pci_ep_aux_entry *entry)
 	module_put(owner);
 }
 
+/*
+ * The window of an MSI doorbell: the aligned 4 KiB around the message
+ * address, onto which the function maps its doorbell BAR. An IOMMU maps
+ * the MSI controller's doorbell for the device in pages of at least this
+ * size, and the GIC ITS's translation register sits alone in a 64 KiB
+ * frame, so the window holds nothing else the host could reach.
+ */
+#define PCI_EP_DOORBELL_MSI_WINDOW	SZ_4K
+
+/*
+ * The MSI doorbell sets, at most one per controller device: the platform
+ * MSI core gives a device one domain of that kind. Raw lock: the message
+ * callback runs under the interrupt descriptor's raw lock.
+ */
+static DEFINE_RAW_SPINLOCK(pci_ep_msi_lock);
+static LIST_HEAD(pci_ep_msi_list);
+
+/**
+ * pci_ep_doorbell_msi_write() - capture an MSI doorbell's message
+ * @desc: the MSI descriptor of the doorbell's interrupt
+ * @msg: the message the kernel composed for it
+ *
+ * The platform MSI core calls this where a device would write the message
+ * into its hardware: when the interrupt is activated, and with an empty
+ * message when it is deactivated. The doorbell keeps the first message:
+ * it is what the function published to the host. Visible outside this
+ * file only with CONFIG_KUNIT, for the tests.
+ *
+ * Context: any; takes a raw spinlock.
+ */
+VISIBLE_IF_KUNIT void pci_ep_doorbell_msi_write(struct msi_desc *desc,
+						struct msi_msg *msg)
+{
+	struct pci_ep_doorbells *dbs;
+	unsigned int i = desc->msi_index;
+	unsigned long flags;
+	bool changed = false;
+
+	/* Deactivated: the doorbell comes back with the same message. */
+	if (!msg->address_lo && !msg->address_hi)
+		return;
+
+	raw_spin_lock_irqsave(&pci_ep_msi_lock, flags);
+	list_for_each_entry(dbs, &pci_ep_msi_list, msi.node) {
+		if (dbs->msi.dev != desc->dev || i >= dbs->count)
+			continue;
+		if (!(dbs->msi.written & BIT(i))) {
+			dbs->msi.msg[i] = *msg;
+			dbs->msi.written |= BIT(i);
+		} else if (memcmp(&dbs->msi.msg[i], msg, sizeof(*msg))) {
+			changed = true;
+		}
+		break;
+	}
+	raw_spin_unlock_irqrestore(&pci_ep_msi_lock, flags);
+
+	if (changed)
+		dev_warn(desc->dev, "MSI doorbell %u: the message changed, the host still rings the old one\n",
+			 i);
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_msi_write);
+
+/**
+ * pci_ep_doorbell_msi_domain() - whether a controller can have MSI
+ *	doorbells
+ * @dev: the controller's device
+ *
+ * A platform device whose MSI domain is an MSI parent (the GIC ITS, given
+ * by the device tree's msi-parent): one that allocates per-device MSIs
+ * with a device ID of the controller's own. A PCI device's MSI domain is
+ * its PCI MSIs', whose device ID is its requester ID, not the one of the
+ * writes its endpoint receives. Visible outside this file only with
+ * CONFIG_KUNIT, so that the tests can give a fake controller a domain.
+ *
+ * Return: true when the MSI backend can try.
+ */
+VISIBLE_IF_KUNIT bool pci_ep_doorbell_msi_domain(struct device *dev)
+{
+	struct irq_domain *domain;
+
+	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_msi_domain, dev);
+
+	if (!IS_ENABLED(CONFIG_GENERIC_MSI_IRQ) || dev_is_pci(dev))
+		return false;
+	domain = dev_get_msi_domain(dev);
+	return domain && irq_domain_is_msi_parent(domain);
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_msi_domain);
+
+/**
+ * pci_ep_doorbell_msi_irqs_alloc() - allocate a controller's MSI doorbell
+ *	interrupts
+ * @dev: the controller's device, with an MSI parent domain
+ * @count: number of interrupts
+ *
+ * platform_device_msi_init_and_alloc_irqs(), with the message callback
+ * that captures each doorbell's message. Visible outside this file only
+ * with CONFIG_KUNIT, so that the tests can make it fail.
+ *
+ * Return: 0 or its error: -ENODEV when it could not make the device's
+ * MSI domain, which then is not there to free; any other error once it
+ * made the domain, which pci_ep_doorbell_msi_irqs_free() removes.
+ */
+VISIBLE_IF_KUNIT int pci_ep_doorbell_msi_irqs_alloc(struct device *dev,
+						    unsigned int count)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_msi_irqs_alloc, dev, count);
+
+#ifdef CONFIG_GENERIC_MSI_IRQ
+	return platform_device_msi_init_and_alloc_irqs(dev, count,
+						       pci_ep_doorbell_msi_write);
+#else
+	return -ENODEV;
+#endif
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_msi_irqs_alloc);
+
+/**
+ * pci_ep_doorbell_msi_irqs_free() - free a controller's MSI doorbell
+ *	interrupts and its MSI domain
+ * @dev: the controller's device
+ *
+ * After pci_ep_doorbell_msi_irqs_alloc() made the device's domain, even
+ * when it failed afterwards: platform_device_msi_free_irqs_all() finds
+ * its device's data missing otherwise. Visible outside this file only
+ * with CONFIG_KUNIT, so that the tests can count the calls.
+ */
+VISIBLE_IF_KUNIT void pci_ep_doorbell_msi_irqs_free(struct device *dev)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_msi_irqs_free, dev);
+
+#ifdef CONFIG_GENERIC_MSI_IRQ
+	platform_device_msi_free_irqs_all(dev);
+#endif
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_msi_irqs_free);
+
+/* Never called: the interrupt is requested disabled. */
+static irqreturn_t pci_ep_doorbell_msi_none(int irq, void *data)
+{
+	return IRQ_NONE;
+}
+
+/**
+ * pci_ep_doorbell_msi_activate() - have an MSI doorbell's message composed
+ * @dbs: the set, with its interrupts allocated
+ * @index: the doorbell
+ *
+ * The platform MSI core composes and writes a message when the interrupt
+ * is activated, at request_irq() time; a function needs it earlier, to
+ * map its BAR and publish the doorbell. So the interrupt is requested
+ * disabled and freed at once: the message, which names the MSI controller
+ * and the event, not the target CPU, stays valid until the interrupts are
+ * freed. Visible outside this file only with CONFIG_KUNIT, so that the
+ * tests can write messages of their own.
+ *
+ * Return: the doorbell's Linux IRQ, or a negative error.
+ */
+VISIBLE_IF_KUNIT int pci_ep_doorbell_msi_activate(struct pci_ep_doorbells *dbs,
+						  unsigned int index)
+{
+	int irq = 0;
+	int ret;
+
+	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_msi_activate, dbs, index);
+
+#ifdef CONFIG_GENERIC_MSI_IRQ
+	irq = msi_get_virq(dbs->msi.dev, index);
+#endif
+	if (!irq)
+		return -ENXIO;
+	ret = request_irq(irq, pci_ep_doorbell_msi_none, IRQF_NO_AUTOEN,
+			  "pci-ep-doorbell", dbs);
+	if (ret)
+		return ret;
+	free_irq(irq, dbs);
+	return irq;
+}
+EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_msi_activate);
+
+/* Make @dbs the MSI set of @dev, the only one; a reference on @dev. */
+static int pci_ep_doorbell_msi_claim(struct pci_ep_doorbells *dbs,
+				     struct device *dev)
+{
+	struct pci_ep_doorbells *other;
+
+	scoped_guard(raw_spinlock_irqsave, &pci_ep_msi_lock) {
+		list_for_each_entry(other, &pci_ep_msi_list, msi.node) {
+			if (other->msi.dev == dev) {
+				dev_err(dev, "MSI doorbells already allocated on this controller\n");
+				return -EBUSY;
+			}
+		}
+		dbs->msi.dev = get_device(dev);
+		dbs->msi.written = 0;
+		list_add_tail(&dbs->msi.node, &pci_ep_msi_list);
+	}
+	return 0;
+}
+
+static void pci_ep_doorbell_msi_unclaim(struct pci_ep_doorbells *dbs)
+{
+	scoped_guard(raw_spinlock_irqsave, &pci_ep_msi_lock)
+		list_del(&dbs->msi.node);
+	put_device(dbs->msi.dev);
+}
+
+/* Doorbell @i from its captured message and its interrupt @irq */
+static int pci_ep_doorbell_msi_fill(struct pci_ep_doorbells *dbs,
+				    unsigned int i, int irq)
+{
+	struct pci_ep_doorbell *db = &dbs->db[i];
+	struct device *dev = dbs->msi.dev;
+	struct msi_msg msg;
+	bool written;
+	u64 addr;
+
+	scoped_guard(raw_spinlock_irqsave, &pci_ep_msi_lock) {
+		written = dbs->msi.written & BIT(i);
+		msg = dbs->msi.msg[i];
+	}
+	if (!written) {
+		dev_err(dev, "MSI doorbell %u: no message composed\n", i);
+		return -EIO;
+	}
+
+	addr = (u64)msg.address_hi << 32 | msg.address_lo;
+	if (!IS_ALIGNED(addr, sizeof(u32))) {
+		dev_err(dev, "MSI doorbell %u: address %#llx not 32-bit aligned\n",
+			i, addr);
+		return -EINVAL;
+	}
+
+	db->bar = NO_BAR;
+	db->dma_addr = ALIGN_DOWN(addr, PCI_EP_DOORBELL_MSI_WINDOW);
+	db->offset = addr - db->dma_addr;
+	db->size = PCI_EP_DOORBELL_MSI_WINDOW;
+	db->data = msg.data;
+	db->irq = irq;
+	db->irq_flags = 0;
+	return 0;
+}
+
 /**
  * pci_ep_doorbell_msi_alloc() - allocate doorbells from a platform MSI
  *	controller
@@ -266,28 +515,89 @@ static void pci_ep_aux_put(struct pci_ep_aux_entry *entry)
  * An MSI doorbell is a message of a platform MSI controller (the GIC ITS)
  * that the endpoint controller can write: the function maps one of its
  * BARs onto the message address and the host writes the message data.
- * Linux 6.12 gives an endpoint function no way to allocate such messages
- * (pci_epf_alloc_doorbell() arrived in Linux 6.17), so on this kernel the
- * backend has nothing to offer and says so with -ENODEV, which lets the
- * allocator try the next backend. Where a kernel provides MSI doorbells,
- * this is where they are requested, and any other error is a real failure
- * that the allocator returns instead of falling back.
+ * The messages are allocated for the controller's device, whose device
+ * tree msi-parent gives the ITS its device ID; each doorbell gets its own
+ * message and its own interrupt. Under an IOMMU the address is the IOVA
+ * that the kernel mapped the ITS's register at for the controller.
+ *
+ * -ENODEV when the controller has no platform MSI domain: the allocator
+ * tries the next backend. Any other failure is a real one, which the
+ * allocator returns instead of falling back.
  *
  * Visible outside this file only with CONFIG_KUNIT, for the tests.
  *
- * Return: -ENODEV.
+ * Return: 0; -ENODEV; -EBUSY when the controller has MSI doorbells
+ * already (another function's); -ENOMEM; -EIO when no message was
+ * composed or the domain could not be made; or the error of the platform
+ * MSI core or of request_irq().
  */
 VISIBLE_IF_KUNIT int pci_ep_doorbell_msi_alloc(struct pci_ep_doorbells *dbs)
 {
+	struct device *dev;
+	unsigned int i;
+	int ret, irq;
+
 	KUNIT_STATIC_STUB_REDIRECT(pci_ep_doorbell_msi_alloc, dbs);
 
-	return -ENODEV;
+	dev = dbs->epf->epc->dev.parent;
+	if (!pci_ep_doorbell_msi_domain(dev))
+		return -ENODEV;
+
+	dbs->msi.msg = kcalloc(dbs->count, sizeof(*dbs->msi.msg), GFP_KERNEL);
+	if (!dbs->msi.msg)
+		return -ENOMEM;
+
+	ret = pci_ep_doorbell_msi_claim(dbs, dev);
+	if (ret)
+		goto free_msg;
+
+	ret = pci_ep_doorbell_msi_irqs_alloc(dev, dbs->count);
+	if (ret == -ENODEV) {
+		/* An MSI parent that cannot give a device domain: a failure */
+		dev_err(dev, "cannot make an MSI domain for the doorbells\n");
+		ret = -EIO;
+		goto unclaim;
+	}
+	if (ret) {
+		dev_err(dev, "cannot allocate %u MSI doorbell(s): %d\n",
+			dbs->count, ret);
+		goto free_irqs;
+	}
+
+	for (i = 0; i < dbs->count; i++) {
+		irq = pci_ep_doorbell_msi_activate(dbs, i);
+		if (irq < 0) {
+			dev_err(dev, "MSI doorbell %u: cannot activate: %d\n",
+				i, irq);
+			ret = irq;
+			goto free_irqs;
+		}
+		ret = pci_ep_doorbell_msi_fill(dbs, i, irq);
+		if (ret)
+			goto free_irqs;
+	}
+	return 0;
+
+free_irqs:
+	pci_ep_doorbell_msi_irqs_free(dev);
+unclaim:
+	pci_ep_doorbell_msi_unclaim(dbs);
+free_msg:
+	kfree(dbs->msi.msg);
+	dbs->msi.msg = NULL;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(pci_ep_doorbell_msi_alloc);
 
-/* Nothing to undo: on 6.12 only a test's stub makes the MSI backend succeed. */
+/* The function freed the interrupts; the messages go with them. */
 static void pci_ep_doorbell_msi_free(struct pci_ep_doorbells *dbs)
 {
+	/* Only a test's stub of the whole backend leaves nothing to undo. */
+	if (!dbs->msi.msg)
+		return;
+	pci_ep_doorbell_msi_irqs_free(dbs->msi.dev);
+	pci_ep_doorbell_msi_unclaim(dbs);
+	kfree(dbs->msi.msg);
 }
 
 /**
@@ -472,10 +782,17 @@ static const struct pci_ep_doorbell_backend_ops pci_ep_doorbell_backends[] = {
  * @epf: the function; it must be bound to its controller (@epf->epc set)
  * @count: number of doorbells, 1 to %PCI_EP_DOORBELL_MAX_COUNT
  *
- * Tries the backends in order: MSI, then, when MSI reports -ENODEV (always
- * on Linux 6.12), the controller's embedded doorbell as registered with
- * pci_ep_aux_register(). An error other than -ENODEV from a backend is
- * returned as is, without trying the next.
+ * Tries the backends in order: MSI, then, when MSI reports -ENODEV (the
+ * controller's device has no platform MSI domain), the controller's
+ * embedded doorbell as registered with pci_ep_aux_register(). An error
+ * other than -ENODEV from a backend is returned as is, without trying the
+ * next.
+ *
+ * With the MSI backend, each doorbell has its own message data and its
+ * own interrupt, and all share the address: the MSI controller's doorbell
+ * register, which the function maps a BAR onto (@dma_addr, @offset and
+ * @size of each doorbell). The messages stay valid until the set is
+ * freed; a controller has one MSI set at a time.
  *
  * With the embedded backend, all @count doorbells are the same register,
  * data and interrupt: the host ringing any of them is one "kick", and the
@@ -535,9 +852,10 @@ EXPORT_SYMBOL_GPL(pci_ep_doorbell_alloc);
  * pci_ep_doorbell_free() - free doorbells from pci_ep_doorbell_alloc()
  * @dbs: the set; NULL or an ERR_PTR() is ignored
  *
- * Undoes what the backend did, unmapping the embedded doorbell's page
- * when it was mapped and releasing the module that registered it. The
- * function must have freed the interrupt first.
+ * Undoes what the backend did: frees the MSI doorbells' interrupts and
+ * messages, or unmaps the embedded doorbell's page when it was mapped and
+ * releases the module that registered it. The function must have freed
+ * its interrupts first.
  *
  * Context: process context.
  */
@@ -577,5 +895,5 @@ static void __exit pci_ep_doorbell_exit(void)
 }
 module_exit(pci_ep_doorbell_exit);
 
-MODULE_DESCRIPTION("PCI endpoint doorbells with an embedded-doorbell fallback");
+MODULE_DESCRIPTION("PCI endpoint doorbells: MSI, with an embedded-doorbell fallback");
 MODULE_LICENSE("GPL");

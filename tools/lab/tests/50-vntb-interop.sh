@@ -18,6 +18,10 @@
 # bar_map parameter (lab up --host-driver-param bar_map=0,1,2), and the
 # cell checks that the driver took it. Upstream's host cannot be told:
 # that cell is skipped, saying so.
+# Last, our endpoint with MSI doorbells (lab up --msi-parent: the GIC ITS
+# behind the DesignWare controller), with both hosts: upstream's reads
+# the per-slot doorbell data as it always did.
+# INTEROP_CELLS=REGEX runs only the cells whose label matches (grep -E).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -39,6 +43,8 @@ SUITES=(
 	"DesignWare: our endpoint, upstream host|--controller dw --ep-driver ours --host-driver upstream"
 	"DesignWare: ours, doorbell pre-exposed|--controller dw --function vntb-db-bar --ep-driver ours --host-driver ours"
 	"DesignWare: upstream endpoint, our host told its BARs|--controller dw --ep-driver upstream --host-driver ours --host-driver-param bar_map=0,1,2"
+	"DesignWare, MSI doorbells: our endpoint, our host|--controller dw --msi-parent --ep-driver ours --host-driver ours"
+	"DesignWare, MSI doorbells: our endpoint, upstream host|--controller dw --msi-parent --ep-driver ours --host-driver upstream"
 )
 # Cells that cannot run, and why
 SKIPPED=(
@@ -46,6 +52,12 @@ SKIPPED=(
 )
 DW_UPSTREAM_EP="Linux 6.12's generic DesignWare glue reserves no BAR: upstream's pci-epf-vntb lays out BAR0/1/2, upstream's ntb_hw_epf expects 0x0809's BAR0/2/4 and has no way to be told otherwise"
 CASES=6
+if [ -n "${INTEROP_CELLS:-}" ]; then
+	mapfile -t SUITES < <(printf '%s\n' "${SUITES[@]}" |
+		grep -E -- "^[^|]*($INTEROP_CELLS)")
+	mapfile -t SKIPPED < <(printf '%s\n' "${SKIPPED[@]}" |
+		grep -E -- "$INTEROP_CELLS")
+fi
 tap_plan $((${#SUITES[@]} * CASES + ${#SKIPPED[@]}))
 
 # ours DRIVER-SOURCE SIDE MODULE: the module is (not) an out-of-tree one
@@ -77,6 +89,12 @@ drivers_as_asked() {
 drivers_polling() {
 	drivers_as_asked "$@" || return 1
 	ep 'dmesg | grep "doorbell_mode poll: polling doorbells"'
+}
+
+# ... and the endpoint's doorbells are MSI doorbells
+drivers_msi() {
+	drivers_as_asked "$@" || return 1
+	ep 'dmesg | grep "pci_epf_vntb.*doorbell backend msi$"'
 }
 
 ping_both() {
@@ -119,6 +137,9 @@ suite() {
 	if [[ "$args" == *vntb-poll* ]]; then
 		tap_check "$label: ep $ep_src, host $host_src drivers loaded, the endpoint polls" \
 			drivers_polling "$ep_src" "$host_src"
+	elif [[ "$args" == *--msi-parent* ]]; then
+		tap_check "$label: ep $ep_src, host $host_src drivers loaded, MSI doorbells" \
+			drivers_msi "$ep_src" "$host_src"
 	else
 		tap_check "$label: ep $ep_src, host $host_src drivers loaded${bar_map:+, bar_map $bar_map}" \
 			drivers_as_asked "$ep_src" "$host_src" "$bar_map"

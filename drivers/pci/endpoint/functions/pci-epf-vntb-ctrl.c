@@ -238,14 +238,15 @@ static void epf_vntb_ctrl_write_doorbells(struct epf_vntb *vntb)
 	/*
 	 * Interrupt layout: entry size 0, and every slot - even those the
 	 * host should not ring - points at the doorbell, so that whatever
-	 * slot a host rings lands on the doorbell. Polled layout, upstream's:
-	 * entry size 4, slot i at 4 * i, data i + 1.
+	 * slot a host rings lands on the doorbell; each slot's data says
+	 * which MSI doorbell it rings. Polled layout, upstream's: entry size
+	 * 4, slot i at 4 * i, data i + 1.
 	 */
 	epf_vntb_write32(vntb, NTB_EPF_DB_ENTRY_SIZE,
 			 vntb->db_polled ? sizeof(u32) : 0);
 	for (slot = 0; slot < NTB_EPF_DB_SLOTS; slot++) {
 		epf_vntb_write32(vntb, NTB_EPF_DB_DATA(slot),
-				 vntb->db_polled ? slot + 1 : vntb->db_data);
+				 epf_vntb_db_slot_data(vntb, slot));
 		epf_vntb_write32(vntb, NTB_EPF_DB_OFFSET(slot),
 				 vntb->db_polled ? 0 : vntb->db_offset);
 	}
@@ -261,7 +262,8 @@ static void epf_vntb_ctrl_write_ext(struct epf_vntb *vntb)
 	epf_vntb_write32(vntb, NTB_EPF_EP_CAPS, epf_vntb_ctrl_ep_caps(vntb));
 	epf_vntb_write32(vntb, NTB_EPF_CMD_DB_OFFSET,
 			 cmd_db ? vntb->db_offset : 0);
-	epf_vntb_write32(vntb, NTB_EPF_CMD_DB_DATA, cmd_db ? vntb->db_data : 0);
+	epf_vntb_write32(vntb, NTB_EPF_CMD_DB_DATA,
+			 cmd_db ? epf_vntb_db_cmd_data(vntb) : 0);
 	/* A host that reads the magic may trust the fields above */
 	dma_wmb();
 	epf_vntb_write32(vntb, NTB_EPF_EXT_MAGIC_REG, NTB_EPF_EXT_MAGIC);

@@ -119,9 +119,7 @@ static const char *epf_vntb_db_source(struct epf_vntb *vntb)
 {
 	if (vntb->db_polled)
 		return vntb->cfg.db_poll ? "doorbell_mode" : "unavailable";
-	if (vntb->dbs->backend == PCI_EP_DOORBELL_EMBEDDED)
-		return "embedded";
-	return "msi";
+	return epf_vntb_db_backend(vntb);
 }
 
 /* The host's interrupt type as CONFIGURE_DOORBELL declared it */

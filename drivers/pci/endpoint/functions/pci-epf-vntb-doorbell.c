@@ -2,11 +2,21 @@
 /*
  * Virtual NTB endpoint function: doorbells from the host
  *
- * Interrupt-driven: the function takes one doorbell from the doorbell
- * layer. With the controller's embedded doorbell every doorbell would be
- * the same register raising the same interrupt anyway, so one suffices:
- * all slots of the control region point at it, and a write to any of
- * them is a "kick" that says "something may have work", not which
+ * Interrupt-driven: the function takes a doorbell per doorbell bit and
+ * one for commands from the doorbell layer.
+ *
+ * MSI doorbells (a platform MSI controller such as the GIC ITS): each has
+ * its own data and interrupt, all the same address. Slot n + 2 of the
+ * control region carries doorbell bit n's data and the command doorbell
+ * fields the command doorbell's, at the same offset with entry size 0,
+ * so that an unmodified host, which writes DB_DATA(slot) at
+ * DB_OFFSET(slot), rings exactly its bit: the interrupt says which bit
+ * rang, and only that vector is delivered. The slots no bit owns carry
+ * the command doorbell's data.
+ *
+ * The controller's embedded doorbell: every doorbell is the same register
+ * raising the same interrupt, so all slots point at it, and a write to
+ * any of them is a "kick" that says "something may have work", not which
  * doorbell rang. So a kick delivers every doorbell vector that is not
  * masked; ntb_transport looks at its rings and finds out. The command
  * doorbell is the same kick, so a kick also looks for a command.
@@ -35,6 +45,7 @@
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 
 #include "pci-epf-vntb.h"
 #include "vntb_epf_trace.h"
@@ -95,6 +106,29 @@ static irqreturn_t epf_vntb_db_kick(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/*
+ * An MSI doorbell's interrupt: its own bit, or the command doorbell.
+ * Context as epf_vntb_db_kick().
+ */
+static irqreturn_t epf_vntb_db_msi(int irq, void *data)
+{
+	struct epf_vntb_db_vec *vec = data;
+	struct epf_vntb *vntb = vec->vntb;
+	u64 delivered = 0;
+	bool cmd = false;
+
+	atomic64_inc(&vntb->stats.kicks);
+	if (vec->bits) {
+		delivered = epf_vntb_db_ring(vntb, vec->bits);
+	} else {
+		cmd = epf_vntb_cmd_kick(vntb);
+		if (!cmd)
+			atomic64_inc(&vntb->stats.kicks_spurious);
+	}
+	trace_vntb_epf_kick(vntb, delivered, vec->bits & ~delivered, cmd);
+	return IRQ_HANDLED;
+}
+
 /**
  * epf_vntb_db_poll() - scan the polled doorbell entries
  * @vntb: the function, with polled doorbells
@@ -147,14 +181,78 @@ void epf_vntb_db_init(struct epf_vntb *vntb)
 	vntb->db_epf_bar.barno = NO_BAR;
 }
 
+/* Whether the host reaches every MSI doorbell of @dbs at one address */
+static bool epf_vntb_db_msi_one_target(const struct pci_ep_doorbells *dbs)
+{
+	const struct pci_ep_doorbell *first = &dbs->db[0];
+	unsigned int i;
+
+	for (i = 1; i < dbs->count; i++) {
+		const struct pci_ep_doorbell *db = &dbs->db[i];
+
+		if (db->bar != first->bar || db->offset != first->offset ||
+		    db->dma_addr != first->dma_addr || db->size != first->size)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * epf_vntb_db_slot_data() - the data a host writes to ring a slot
+ * @vntb: the function, with its doorbells taken
+ * @slot: a slot of the control region, 0 to NTB_EPF_DB_SLOTS - 1
+ *
+ * Return: upstream's polled datum, the embedded doorbell's datum, or the
+ * MSI doorbell's of the slot's bit (the command doorbell's for a slot no
+ * bit owns).
+ */
+u32 epf_vntb_db_slot_data(struct epf_vntb *vntb, unsigned int slot)
+{
+	if (vntb->db_polled)
+		return slot + 1;
+	if (!vntb->db_msi)
+		return vntb->db_data;
+	if (slot >= NTB_EPF_SLOT_DB_FIRST &&
+	    slot - NTB_EPF_SLOT_DB_FIRST < vntb->n_db)
+		return vntb->dbs->db[slot - NTB_EPF_SLOT_DB_FIRST].data;
+	return epf_vntb_db_cmd_data(vntb);
+}
+
+/**
+ * epf_vntb_db_cmd_data() - the data a host writes to ring the command
+ *	doorbell
+ * @vntb: the function, with an interrupt-driven doorbell
+ *
+ * Return: the datum.
+ */
+u32 epf_vntb_db_cmd_data(struct epf_vntb *vntb)
+{
+	if (vntb->db_msi)
+		return vntb->dbs->db[vntb->n_db].data;
+	return vntb->db_data;
+}
+
+/**
+ * epf_vntb_db_backend() - where the doorbells come from, for the log
+ * @vntb: the function, with its doorbells taken
+ *
+ * Return: "msi", "embedded" or "polling".
+ */
+const char *epf_vntb_db_backend(struct epf_vntb *vntb)
+{
+	if (vntb->db_polled)
+		return "polling";
+	return vntb->db_msi ? "msi" : "embedded";
+}
+
 /**
  * epf_vntb_db_alloc() - take the doorbell, or decide to poll
  * @vntb: the function
  * @fixed: set to the BAR that the controller exposes the doorbell in, or
  *	NO_BAR; the doorbell BAR must be that one
  *
- * Return: 0, or -ERANGE for a doorbell offset the control region cannot
- * carry.
+ * Return: 0, -ERANGE for a doorbell offset the control region cannot
+ * carry, or -EINVAL for MSI doorbells that one BAR cannot reach.
  */
 int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed)
 {
@@ -164,6 +262,7 @@ int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed)
 
 	*fixed = NO_BAR;
 	vntb->db_epf_bar.barno = NO_BAR;
+	vntb->db_msi = false;
 	vntb->db_pending = 0;
 	vntb->db_mask = 0;
 	vntb->db_missed = 0;
@@ -176,7 +275,8 @@ int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed)
 		return 0;
 	}
 
-	dbs = pci_ep_doorbell_alloc(vntb->epf, 1);
+	/* One per doorbell bit and the command doorbell, last */
+	dbs = pci_ep_doorbell_alloc(vntb->epf, vntb->n_db + 1);
 	if (IS_ERR(dbs)) {
 		vntb->db_polled = true;
 		dev_info(dev, "no doorbell interrupt (%pe): polling doorbells and commands every %u ms\n",
@@ -185,6 +285,12 @@ int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed)
 	}
 
 	db = &dbs->db[0];
+	vntb->db_msi = dbs->backend == PCI_EP_DOORBELL_MSI;
+	if (vntb->db_msi && !epf_vntb_db_msi_one_target(dbs)) {
+		dev_err(dev, "MSI doorbells at different addresses: one BAR cannot reach them; set doorbell_mode poll\n");
+		pci_ep_doorbell_free(dbs);
+		return -EINVAL;
+	}
 	if (db->bar != NO_BAR && db->offset > U32_MAX) {
 		dev_err(dev, "doorbell at offset %pa of BAR%d: beyond a 32-bit offset\n",
 			&db->offset, db->bar);
@@ -297,15 +403,56 @@ void epf_vntb_db_free(struct epf_vntb *vntb)
 	}
 	pci_ep_doorbell_free(vntb->dbs);
 	vntb->dbs = NULL;
+	vntb->db_msi = false;
 	vntb->db_epf_bar.barno = NO_BAR;
 }
 
+/* Free the first @n MSI doorbell interrupts and their contexts */
+static void epf_vntb_db_msi_free_irqs(struct epf_vntb *vntb, unsigned int n)
+{
+	while (n--)
+		free_irq(vntb->dbs->db[n].irq, &vntb->db_vecs[n]);
+	kfree(vntb->db_vecs);
+	vntb->db_vecs = NULL;
+	vntb->db_nirqs = 0;
+}
+
+/* One interrupt per MSI doorbell: bit n's raises vector n only */
+static int epf_vntb_db_msi_request_irqs(struct epf_vntb *vntb)
+{
+	struct device *dev = epf_vntb_dev(vntb);
+	const struct pci_ep_doorbell *db;
+	unsigned int i;
+	int ret;
+
+	vntb->db_vecs = kcalloc(vntb->dbs->count, sizeof(*vntb->db_vecs),
+				GFP_KERNEL);
+	if (!vntb->db_vecs)
+		return -ENOMEM;
+
+	for (i = 0; i < vntb->dbs->count; i++) {
+		db = &vntb->dbs->db[i];
+		vntb->db_vecs[i].vntb = vntb;
+		vntb->db_vecs[i].bits = i < vntb->n_db ? BIT_ULL(i) : 0;
+		ret = request_irq(db->irq, epf_vntb_db_msi, db->irq_flags,
+				  dev_name(dev), &vntb->db_vecs[i]);
+		if (ret) {
+			dev_err(dev, "MSI doorbell %u, IRQ %d: %d\n", i,
+				db->irq, ret);
+			epf_vntb_db_msi_free_irqs(vntb, i);
+			return ret;
+		}
+	}
+	vntb->db_nirqs = i;
+	return 0;
+}
+
 /**
- * epf_vntb_db_request_irq() - take the doorbell interrupt
- * @vntb: the function, with its NTB device registered (the interrupt
- *	delivers events to it)
+ * epf_vntb_db_request_irq() - take the doorbell interrupts
+ * @vntb: the function, with its NTB device registered (the interrupts
+ *	deliver events to it)
  *
- * Return: 0 (also when polled) or request_irq()'s error.
+ * Return: 0 (also when polled), -ENOMEM or request_irq()'s error.
  */
 int epf_vntb_db_request_irq(struct epf_vntb *vntb)
 {
@@ -315,6 +462,8 @@ int epf_vntb_db_request_irq(struct epf_vntb *vntb)
 
 	if (vntb->db_polled)
 		return 0;
+	if (vntb->db_msi)
+		return epf_vntb_db_msi_request_irqs(vntb);
 
 	db = &vntb->dbs->db[0];
 	ret = request_irq(db->irq, epf_vntb_db_kick, db->irq_flags,
@@ -328,11 +477,13 @@ int epf_vntb_db_request_irq(struct epf_vntb *vntb)
 }
 
 /**
- * epf_vntb_db_free_irq() - free the doorbell interrupt, if taken
+ * epf_vntb_db_free_irq() - free the doorbell interrupts, if taken
  * @vntb: the function
  */
 void epf_vntb_db_free_irq(struct epf_vntb *vntb)
 {
+	if (vntb->db_vecs)
+		epf_vntb_db_msi_free_irqs(vntb, vntb->db_nirqs);
 	if (!vntb->db_irq)
 		return;
 	free_irq(vntb->db_irq, vntb);

@@ -268,13 +268,10 @@ static int epf_vntb_bind(struct pci_epf *epf)
 
 	epf_vntb_debugfs_add(vntb);
 
-	dev_info(dev, "control BAR%d, doorbells BAR%d%s, %u doorbell(s), %u window(s), %s\n",
+	dev_info(dev, "control BAR%d, doorbells BAR%d%s, %u doorbell(s), %u window(s), doorbell backend %s\n",
 		 vntb->ctrl_bar, vntb->db_barno,
 		 vntb->db_epf_bar.barno == NO_BAR ? " (controller's)" : "",
-		 vntb->n_db, vntb->num_mws,
-		 vntb->db_polled ? "polled" :
-		 vntb->dbs->backend == PCI_EP_DOORBELL_EMBEDDED ?
-		 "embedded doorbell interrupt" : "MSI doorbell interrupt");
+		 vntb->n_db, vntb->num_mws, epf_vntb_db_backend(vntb));
 	return 0;
 
 remove_vbus:

@@ -178,6 +178,16 @@ struct epf_vntb_mw {
 };
 
 /**
+ * struct epf_vntb_db_vec - the interrupt of one MSI doorbell
+ * @vntb: the function
+ * @bits: the doorbell bit it rings; 0 for the command doorbell
+ */
+struct epf_vntb_db_vec {
+	struct epf_vntb *vntb;
+	u64 bits;
+};
+
+/**
  * struct epf_vntb - one virtual NTB function
  * @epf: the endpoint function
  * @ntb: the NTB device on the virtual bus
@@ -220,6 +230,11 @@ struct epf_vntb_mw {
  * @db_data: value the host writes
  * @db_poll_mem: polled doorbell entries, one u32 per slot
  * @db_irq: the doorbell's IRQ, requested (0 when none)
+ * @db_msi: the doorbells are MSI doorbells: @dbs has @n_db + 1 entries,
+ *	doorbell bit n in entry n and the command doorbell last, each with
+ *	its own data and interrupt
+ * @db_vecs: with @db_msi, the context of each entry's interrupt
+ * @db_nirqs: with @db_msi, the interrupts requested (the first ones)
  * @db_lock: protects @db_pending, @db_mask, @db_missed and @db_replay;
  *	taken from the doorbell interrupt
  * @db_pending: doorbell bits rung and not cleared (ntb_db_read())
@@ -286,6 +301,9 @@ struct epf_vntb {
 	u32 db_data;
 	__le32 *db_poll_mem;
 	int db_irq;
+	bool db_msi;
+	struct epf_vntb_db_vec *db_vecs;
+	unsigned int db_nirqs;
 
 	spinlock_t db_lock;		/* the four doorbell masks below */
 	u64 db_pending;
@@ -381,6 +399,9 @@ void epf_vntb_db_free(struct epf_vntb *vntb);
 int epf_vntb_db_request_irq(struct epf_vntb *vntb);
 void epf_vntb_db_free_irq(struct epf_vntb *vntb);
 bool epf_vntb_db_poll(struct epf_vntb *vntb);
+u32 epf_vntb_db_slot_data(struct epf_vntb *vntb, unsigned int slot);
+u32 epf_vntb_db_cmd_data(struct epf_vntb *vntb);
+const char *epf_vntb_db_backend(struct epf_vntb *vntb);
 void epf_vntb_db_stop(struct epf_vntb *vntb);
 u64 epf_vntb_db_read(struct epf_vntb *vntb);
 void epf_vntb_db_clear(struct epf_vntb *vntb, u64 bits);

@@ -35,7 +35,8 @@ def cmd_up(lab, args):
     lab.up(function=args.function, iommu=args.iommu, link=not args.no_link,
            timeout=args.boot_timeout, ep_driver=args.ep_driver,
            host_driver=args.host_driver, topology=args.topology,
-           controller=args.controller, host_params=args.host_driver_param)
+           controller=args.controller, host_params=args.host_driver_param,
+           msi=args.msi_parent)
     what = args.function if not args.no_link else "no link"
     print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
           f"{args.topology}, controller {args.controller}, function {what}")
@@ -282,6 +283,11 @@ def parser():
                         "endpoint that lays its BARs out otherwise than "
                         "its PCI ID's map (upstream's pci-epf-vntb on the "
                         "dw controller)")
+    s.add_argument("--msi-parent", action="store_true",
+                   help="give the dw controllers an msi-parent to the "
+                        "endpoint's GIC ITS (and their writes its device "
+                        "ID): MSI doorbells, one interrupt each; without "
+                        "it, the embedded doorbell (dw controller only)")
     s.add_argument("--no-link", action="store_true",
                    help="boot the machines without the link devices")
     add_boot_timeout(s)

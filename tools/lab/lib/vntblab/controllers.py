@@ -14,6 +14,13 @@ device tree it needs and the driver that runs it.
        (the eDMA's interrupt emulation). QEMU 7.2's SMMUv3 translates PCI
        devices only, so this controller is never behind it.
 
+With --msi-parent ("lab up"), each dw controller's node gets an
+msi-parent to the endpoint machine's GIC ITS with a device ID of its own,
+and the model performs the host's writes with that requester ID, so that
+a write to the ITS's translation register is that device's MSI: the
+doorbell layer's MSI backend then serves the function. Without it the
+function gets the embedded doorbell.
+
 A function states what it needs of the controller's BARs (functions.py);
 each controller turns that into its device's properties, or the
 function's BAR pins, here.
@@ -41,6 +48,11 @@ DW_DMA_SIZE = 0x2000
 DW_ADDR_SPACE_BASE = 0x10_0000_0000
 DW_ADDR_SPACE_SIZE = 0x1000_0000
 DW_SPI_BASE = 112
+# With --msi-parent: the ITS's device ID of controller k, DW_MSI_DEVID +
+# k, beyond any PCI requester ID of the machine's own PCIe bus (bus 0);
+# and the ITS that QEMU's virt machine describes (gic-version=3), by path.
+DW_MSI_DEVID = 0xff00
+VIRT_ITS_PATH = "/intc@8000000/its@8080000"
 
 # The doorbell provider for DesignWare controllers (drivers/pci/
 # controller/dwc/), and its parameter that names a pre-exposed eDMA BAR.
@@ -66,6 +78,7 @@ class Controller:
     name: str
     summary: str
     iommu: bool         # can sit behind the endpoint's SMMUv3
+    msi: bool = False   # can be given an msi-parent (--msi-parent)
 
     def epc_name(self, k, slot=None):
         """The endpoint controller name of the machine's K-th controller
@@ -73,13 +86,14 @@ class Controller:
         PCI slot SLOT (None: QEMU chooses; only with one controller)."""
         raise NotImplementedError
 
-    def devices(self, sockets, mem, needs, slot=None):
-        """QEMU -device arguments for a controller per link socket."""
+    def devices(self, sockets, mem, needs, slot=None, msi=False):
+        """QEMU -device arguments for a controller per link socket; MSI:
+        the host's writes carry the controller's ITS device ID."""
         raise NotImplementedError
 
-    def dt_nodes(self, count):
+    def dt_nodes(self, count, msi=False):
         """Device tree source of COUNT controllers ("" when the machine's
-        own tree describes them)."""
+        own tree describes them); MSI: with an msi-parent to the ITS."""
         return ""
 
     def setup_lines(self, needs):
@@ -95,7 +109,7 @@ class LabEpc(Controller):
     def epc_name(self, k, slot=None):
         return f"0000:00:{slot + k:02x}.0"
 
-    def devices(self, sockets, mem, needs, slot=None):
+    def devices(self, sockets, mem, needs, slot=None, msi=False):
         props = []
         if needs.bar_pairs:
             props.append("bar-pairs=on")
@@ -121,7 +135,7 @@ class DwPcieEp(Controller):
     def epc_name(self, k, slot=None):
         return f"{self.regs(k):x}.pcie-ep"
 
-    def devices(self, sockets, mem, needs, slot=None):
+    def devices(self, sockets, mem, needs, slot=None, msi=False):
         args = []
         for k, sock in enumerate(sockets):
             dev = (f"dw-pcie-ep,socket={sock},memdev={mem},"
@@ -131,10 +145,12 @@ class DwPcieEp(Controller):
                    f"irq={DW_SPI_BASE + k}")
             if needs.fixed_db_bar is not None:
                 dev += f",edma-bar={needs.fixed_db_bar}"
+            if msi:
+                dev += f",requester-id={DW_MSI_DEVID + k:#x}"
             args += ["-device", dev]
         return args
 
-    def dt_nodes(self, count):
+    def dt_nodes(self, count, msi=False):
         def cells(v):
             return f"{v >> 32:#x} {v & 0xffffffff:#x}"
 
@@ -146,6 +162,10 @@ class DwPcieEp(Controller):
                     (b + DW_ATU, DW_ATU_SIZE), (b + DW_DMA, DW_DMA_SIZE),
                     (space, DW_ADDR_SPACE_SIZE))
             reg = ", ".join(f"<{cells(a)} {cells(s)}>" for a, s in regs)
+            # Linux 6.12 reads a platform device's ITS device ID from its
+            # msi-parent only (not msi-map).
+            parent = (f"\t\tmsi-parent = <&{{{VIRT_ITS_PATH}}} "
+                      f"{DW_MSI_DEVID + k:#x}>;\n") if msi else ""
             nodes.append(
                 f"\tpcie-ep@{b:x} {{\n"
                 "\t\tcompatible = \"snps,dw-pcie-ep\";\n"
@@ -156,6 +176,7 @@ class DwPcieEp(Controller):
                 "\t\tinterrupt-names = \"dma\";\n"
                 "\t\tnum-lanes = <1>;\n"
                 "\t\tmax-functions = /bits/ 8 <1>;\n"
+                f"{parent}"
                 "\t};\n")
         return "/ {\n" + "".join(nodes) + "};\n"
 
@@ -180,7 +201,7 @@ CONTROLLERS = {
                iommu=True),
         DwPcieEp("dw", "a DesignWare controller and its eDMA, run by "
                        "Linux's pcie-designware-plat and dw-edma, with "
-                       "our doorbell module", iommu=False),
+                       "our doorbell module", iommu=False, msi=True),
     )
 }
 

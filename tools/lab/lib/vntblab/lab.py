@@ -195,29 +195,32 @@ class Lab:
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
            ep_driver="any", host_driver="any",
            topology=topologies.DEFAULT, controller=controllers.DEFAULT,
-           host_params=()):
+           host_params=(), msi=False):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
         with endpoint controllers of kind CONTROLLER (a key of
         controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
         functions.FUNCTIONS) on every link, its driver and the host's
         taken from EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES),
         the host's loaded with the module parameters HOST_PARAMS.
-        On any failure, and on KeyboardInterrupt, everything started so
+        MSI: the controllers reach the endpoint's GIC ITS (an msi-parent
+        in their device tree nodes), which gives MSI doorbells. On any failure, and on KeyboardInterrupt, everything started so
         far is torn down before the exception propagates. LINK=False
         leaves the link devices out."""
         try:
             self._up(function, iommu, link, timeout, ep_driver,
                      host_driver, topologies.TOPOLOGIES[topology],
-                     controllers.CONTROLLERS[controller], tuple(host_params))
+                     controllers.CONTROLLERS[controller], tuple(host_params),
+                     msi)
         except BaseException:
             if self.owned:
                 self.down()
             raise
 
-    def _dtb(self, ctrl, name, iommu, count):
+    def _dtb(self, ctrl, name, iommu, count, msi):
         """The device tree endpoint machine NAME boots with, or None when
-        QEMU's own describes its COUNT controllers."""
-        nodes = ctrl.dt_nodes(count)
+        QEMU's own describes its COUNT controllers (MSI: with an
+        msi-parent each)."""
+        nodes = ctrl.dt_nodes(count, msi)
         if not nodes:
             return None
         path = self.run / f"{name}.dtb"
@@ -248,7 +251,7 @@ class Lab:
                 for k in range(len(topo.links_of(name)))]
 
     def _up(self, function, iommu, link, timeout, ep_driver, host_driver,
-            topo, ctrl, host_params):
+            topo, ctrl, host_params, msi):
         fn = functions.FUNCTIONS[function]
         functions.check_module_params(host_params)
         if host_params and not fn.host_driver:
@@ -261,6 +264,10 @@ class Lab:
             raise LabError(f"controller {ctrl.name} cannot sit behind the "
                            "endpoint's SMMUv3 (QEMU's translates PCI "
                            "devices only): use --controller lab")
+        if msi and not ctrl.msi:
+            raise LabError(f"controller {ctrl.name} takes no msi-parent (a "
+                           "PCI device's MSIs are its PCI MSIs): use "
+                           "--controller dw")
         # Without a function the endpoint never starts its link, and the
         # host's lab-epf refuses to start without one: leave it out.
         host_link = link and fn.epf_driver is not None
@@ -272,6 +279,7 @@ class Lab:
             self.down()
         self.state = {"topology": topo.name, "function": fn.name,
                       "controller": ctrl.name, "iommu": iommu, "link": link,
+                      "msi": msi,
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "host_params": list(host_params),
                       "status": "booting", "machines": {}}
@@ -285,17 +293,18 @@ class Lab:
             ep_agents = {}
             for name in topo.endpoints:
                 links = topo.links_of(name) if link else ()
-                dtb = self._dtb(ctrl, name, iommu, len(links)) \
+                dtb = self._dtb(ctrl, name, iommu, len(links), msi) \
                     if links else None
                 ep, ep_args = machines.endpoint(
                     self.run, name, self.shm_path(name),
                     env["LAB_EP_KERNEL"], env["LAB_EP_INITRD"], ctrl,
                     fn.needs, iommu=iommu,
                     sockets=[self.link_socket(ln) for ln in links],
-                    slot=slot, dtb=dtb)
+                    slot=slot, dtb=dtb, msi=msi)
                 what = ", ".join(["arm64"] + (["SMMUv3"] if iommu else []) +
                                  ([f"{ctrl.name} controller"]
-                                  if links else []))
+                                  if links else []) +
+                                 (["msi-parent"] if msi and links else []))
                 a = stack.enter_context(self._step(
                     f"boot {name} ({what})", self._boot, ep, ep_args,
                     timeout))

@@ -101,13 +101,14 @@ def endpoint_dump_args(name, iommu=False):
 
 
 def endpoint(run, name, shm, kernel, initrd, ctrl, needs, iommu=False,
-             sockets=(), slot=None, dtb=None):
+             sockets=(), slot=None, dtb=None, msi=False):
     """The arm64 endpoint machine NAME with one controller of kind CTRL
     (a controllers.Controller) per link socket in SOCKETS, shaped for a
     function's NEEDS (controllers.Needs). SLOT: the PCI slot of the first
     controller, the next ones following (default: QEMU chooses). DTB: the
     device tree to boot with, when the controller needs one of the lab's
-    (controllers.make_dtb)."""
+    (controllers.make_dtb). MSI: the controllers' writes carry their ITS
+    device IDs (controllers.Controller.devices)."""
     m = Machine(name, "ep", "arm64", "qemu-system-aarch64", "ttyAMA0", run,
                 shm)
     mem = f"{name}-ram"
@@ -118,7 +119,7 @@ def endpoint(run, name, shm, kernel, initrd, ctrl, needs, iommu=False,
         args += ["-dtb", str(dtb)]
     args += ["-device", "virtio-serial-device",
              "-device", "virtconsole,chardev=agent"]
-    args += ctrl.devices(sockets, mem, needs, slot)
+    args += ctrl.devices(sockets, mem, needs, slot, msi)
     return m, args
 
 

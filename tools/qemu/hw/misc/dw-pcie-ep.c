@@ -42,7 +42,9 @@
  * to it go to the target of the inbound region in BAR match mode for n:
  * the host maps it directly (fast path) when the target is endpoint RAM,
  * otherwise each access is a message performed here on the system
- * address space (so a write to the eDMA page rings its doorbell). The
+ * address space (so a write to the eDMA page rings its doorbell), with
+ * the requester-id property as its requester ID when set (so a write to
+ * the GIC ITS's translation register is an MSI of that device ID). The
  * BAR's address is the host's: an endpoint write to a DBI BAR register
  * (set_bar() writes the flags) replaces it (BAR_REG), and the host must
  * enumerate the function again to reach the BAR. Reads of the DBI BAR
@@ -125,6 +127,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(DwPcieEpState, DW_PCIE_EP)
 #define DW_PCIE_EP_MAX_INTX_PIN     4               /* INTD */
 #define DW_PCIE_EP_EDMA_CHANNELS    2               /* per direction */
 #define DW_PCIE_EP_NO_EDMA_BAR      (-1)
+#define DW_PCIE_EP_NO_REQUESTER_ID  (-1)
 /* Largest eDMA transfer posted as HOST_WRITE messages (not host RAM) */
 #define DW_PCIE_EP_HOST_WRITE_MAX   64
 
@@ -159,6 +162,7 @@ struct DwPcieEpState {
     uint64_t as_size;
     uint32_t irq;
     int32_t edma_bar;
+    int32_t requester_id;
 
     MemoryRegion dbi_mr;
     MemoryRegion dbi2_mr;
@@ -906,6 +910,23 @@ static const MemoryRegionOps dw_pcie_ep_dbi2_ops = {
 /* Host accesses to the BARs */
 
 /*
+ * The attributes of the host's accesses as the controller performs them
+ * on the endpoint's bus. With a requester ID, a write that lands on the
+ * GIC ITS's translation register is an MSI of that device ID, as a board
+ * whose controller reaches an ITS makes it (the device tree's
+ * msi-parent names the same ID).
+ */
+static MemTxAttrs dw_pcie_ep_inbound_attrs(DwPcieEpState *s)
+{
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+
+    if (s->requester_id != DW_PCIE_EP_NO_REQUESTER_ID) {
+        attrs = (MemTxAttrs) { .requester_id = s->requester_id };
+    }
+    return attrs;
+}
+
+/*
  * Check a host access to BAR @n and return the endpoint address it
  * targets, or false if it must fail.
  */
@@ -954,7 +975,7 @@ static bool dw_pcie_ep_bar_read(void *opaque, const LabLinkMemRead *req,
         return false;
     }
     if (address_space_read(&address_space_memory, addr,
-                           MEMTXATTRS_UNSPECIFIED, buf, req->size) !=
+                           dw_pcie_ep_inbound_attrs(s), buf, req->size) !=
         MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: host read at BAR%u + 0x%"
                       PRIx64 ": read at 0x%" HWADDR_PRIx " failed\n",
@@ -978,7 +999,7 @@ static void dw_pcie_ep_bar_write(void *opaque, const LabLinkMemWrite *req)
     }
     stn_le_p(buf, req->size, le64_to_cpu(req->data));
     if (address_space_write(&address_space_memory, addr,
-                            MEMTXATTRS_UNSPECIFIED, buf, req->size) !=
+                            dw_pcie_ep_inbound_attrs(s), buf, req->size) !=
         MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: host write at BAR%u + 0x%" PRIx64
                       ": write at 0x%" HWADDR_PRIx " failed\n",
@@ -1125,6 +1146,12 @@ static bool dw_pcie_ep_check_props(DwPcieEpState *s, Error **errp)
                    " for none", s->edma_bar);
         return false;
     }
+    if (s->requester_id != DW_PCIE_EP_NO_REQUESTER_ID &&
+        (s->requester_id < 0 || s->requester_id > UINT16_MAX)) {
+        error_setg(errp, "'requester-id' %d is not a 16-bit ID, or -1 for"
+                   " none", s->requester_id);
+        return false;
+    }
     if (s->regs % (4 * KiB) || s->regs + DW_PCIE_EP_DMA_OFFSET +
         DW_EDMA_V0_MMIO_SIZE < s->regs) {
         error_setg(errp, "'regs' 0x%" PRIx64 " is not page aligned", s->regs);
@@ -1259,6 +1286,8 @@ static Property dw_pcie_ep_properties[] = {
     DEFINE_PROP_UINT32("irq", DwPcieEpState, irq, 112),
     DEFINE_PROP_INT32("edma-bar", DwPcieEpState, edma_bar,
                       DW_PCIE_EP_NO_EDMA_BAR),
+    DEFINE_PROP_INT32("requester-id", DwPcieEpState, requester_id,
+                      DW_PCIE_EP_NO_REQUESTER_ID),
     DEFINE_PROP_END_OF_LIST(),
 };
 
