@@ -160,8 +160,8 @@ struct epf_vntb_stats {
  *	pci_epf_alloc_space() put in epf->bar[@bar], or ntb_transport's
  *	buffer once mw_set_trans() gave one. Controllers may keep a pointer
  *	to it, so it lives as long as the BAR.
- * @xlat: controller-side address of the buffer mw_set_trans() gave, or
- *	DMA_MAPPING_ERROR when there is none
+ * @xlat: controller-side DMA address of the buffer mw_set_trans() gave,
+ *	or DMA_MAPPING_ERROR when there is none
  * @ob_phys: outbound window (endpoint -> host memory), in the
  *	controller's outbound address space
  * @ob_virt: its CPU mapping from pci_epc_mem_alloc_addr()
