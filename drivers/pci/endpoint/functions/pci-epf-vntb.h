@@ -39,6 +39,8 @@
 #include <linux/mutex.h>
 #include <linux/ntb.h>
 #include <linux/ntb_epf.h>
+#include <linux/pci.h>
+#include <linux/pci-ecam.h>
 #include <linux/pci-ep-doorbell.h>
 #include <linux/pci-epc.h>
 #include <linux/pci-epf.h>
@@ -177,6 +179,34 @@ struct epf_vntb_mw {
 	bool ob_mapped;
 };
 
+/*
+ * The virtual bus's sysdata, which the architecture's PCI code reads as
+ * its own type (see pci-epf-vntb-vbus.c): x86 takes the bus's PCI domain
+ * and NUMA node from a struct pci_sysdata; arm64 and RISC-V with ACPI
+ * take the host bridge's ACPI companion from a struct pci_config_window.
+ * The member is first: the sysdata pointer is the struct's address.
+ */
+#if defined(CONFIG_X86)
+#define EPF_VNTB_SYSDATA_X86
+#elif defined(CONFIG_ACPI) && (defined(CONFIG_ARM64) || defined(CONFIG_RISCV))
+#define EPF_VNTB_SYSDATA_ECAM
+#endif
+
+/**
+ * struct epf_vntb_sysdata - sysdata of the virtual bus
+ * @sd: x86's
+ * @cfg: arm64's and RISC-V's under ACPI, with no ACPI device as parent
+ * @busn: the bus number range of the bus, its one number
+ */
+struct epf_vntb_sysdata {
+#if defined(EPF_VNTB_SYSDATA_X86)
+	struct pci_sysdata sd;
+#elif defined(EPF_VNTB_SYSDATA_ECAM)
+	struct pci_config_window cfg;
+#endif
+	struct resource busn;
+};
+
 /**
  * struct epf_vntb - one virtual NTB function
  * @epf: the endpoint function
@@ -244,6 +274,7 @@ struct epf_vntb_mw {
  * @epc_ready: the controller is initialised and the BARs are set
  * @mw: memory windows
  * @vbus: the virtual bus
+ * @vbus_sd: its sysdata
  * @vcfg: configuration space header of the device on @vbus
  * @stats: counters of the current bind
  * @debugfs: this function's debugfs directory, while bound
@@ -309,6 +340,7 @@ struct epf_vntb {
 	struct epf_vntb_mw mw[EPF_VNTB_MAX_MWS];
 
 	struct pci_bus *vbus;
+	struct epf_vntb_sysdata vbus_sd;
 	u32 vcfg[PCI_STD_HEADER_SIZEOF / sizeof(u32)];
 
 	struct epf_vntb_stats stats;
