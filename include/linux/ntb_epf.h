@@ -85,7 +85,11 @@
 #define NTB_EPF_HOST_CAPS		0x140	/* u32, host writes */
 #define NTB_EPF_CMD_DB_OFFSET		0x144	/* u32, endpoint writes */
 #define NTB_EPF_CMD_DB_DATA		0x148	/* u32, endpoint writes */
-#define NTB_EPF_EXT_END			0x14c
+/* The fields above are in every extension; groups below need a cap bit */
+#define NTB_EPF_EXT_CORE_END		0x14c
+#define NTB_EPF_CMD_SEQ			0x14c	/* u32, host writes */
+#define NTB_EPF_CMD_SEQ_DONE		0x150	/* u32, endpoint writes */
+#define NTB_EPF_EXT_END			0x154
 
 #define NTB_EPF_EXT_MAGIC		0x58544e76	/* "vNTX" */
 #define NTB_EPF_EXT_VERSION_1		1
@@ -105,8 +109,31 @@
  * bit, the endpoint stops polling for commands, and raises the link slot
  * when it has written a command's status, so that the host need not
  * poll either. The host clears the bit (and rings) before it goes away.
+ * The ring may reach the endpoint before the command's write does: an
+ * endpoint that finds no command on a ring looks again a while later
+ * (100 ms for this project's), well within the host's wait.
  */
 #define NTB_EPF_CAP_DB_IRQ		BIT(0)
 #define NTB_EPF_CAP_CMD_DB		BIT(1)
+
+/*
+ * A group of fields past NTB_EPF_EXT_CORE_END is there only when its
+ * capability bit is set and NTB_EPF_EXT_SIZE covers it.
+ *
+ * NTB_EPF_CAP_CMD_SEQ (fields NTB_EPF_CMD_SEQ and NTB_EPF_CMD_SEQ_DONE):
+ * commands carry a sequence number, so that the host can tell its
+ * command's answer from the late answer to one it gave up on. The host
+ * clears CMD_STATUS, then writes ARGUMENT and a NTB_EPF_CMD_SEQ that is
+ * neither 0 nor all-ones and differs from the last one, then COMMAND.
+ * The endpoint reads NTB_EPF_CMD_SEQ with the command and, after writing
+ * CMD_STATUS, writes it back into NTB_EPF_CMD_SEQ_DONE. The host takes
+ * CMD_STATUS as its command's answer only once NTB_EPF_CMD_SEQ_DONE
+ * holds that command's number; any other status is the late answer of an
+ * earlier command, and the host keeps waiting. The endpoint echoes the
+ * number whatever HOST_CAPS says; a host uses it only when the endpoint
+ * offers the bit. With an older peer on either side the channel works as
+ * before, a late answer included.
+ */
+#define NTB_EPF_CAP_CMD_SEQ		BIT(2)
 
 #endif /* _LINUX_NTB_EPF_H */

@@ -15,7 +15,9 @@
 #   host sets the rebound endpoint up as soon as ntb_transport has let its
 #   windows go, not after waiting for them. On the DesignWare controller
 #   the bind clears the host's BAR addresses, as a real core's does, and
-#   the host enumerates the function again first.
+#   the host enumerates the function again first. The endpoint's virtual
+#   PCI bus has a PCI domain no other bus uses, freed at the unbind and
+#   taken again at the rebind.
 # - kmemleak finds nothing our drivers (or the NTB stack) allocated and
 #   lost across that reload and rebind.
 # - The host's bar_map parameter refuses bad values and keeps its own.
@@ -140,14 +142,43 @@ host_lost_bars() {
 	netdev_up host "$host_addr"
 }
 
+# The PCI domain of the endpoint's virtual bus: that of the device the
+# function marks with its driver_override
+vbus_domain() {
+	ep 'for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/driver_override 2>/dev/null)" = pci-epf-vntb ] &&
+			basename $d | cut -d: -f1
+	done; true'
+}
+
+# own_domain DOMAIN: the virtual bus and its device are all there is in it
+own_domain() {
+	ep "b=\$(ls /sys/class/pci_bus | grep -c '^$1:')
+	d=\$(ls /sys/bus/pci/devices | grep -c '^$1:')
+	[ \$b = 1 ] && [ \$d = 1 ] && exit 0
+	echo \"domain $1: \$b buses, \$d devices; buses:\" \$(ls /sys/class/pci_bus)
+	exit 1"
+}
+
 # Unbind the function while iperf3 runs (the controller stops, as
-# configfs wants before the link goes), then bind it again.
+# configfs wants before the link goes), then bind it again. The virtual
+# bus's PCI domain is its own, free once it is gone, and the rebound
+# function's bus gets it again.
 ep_rebind_under_traffic() {
+	local dom
+	dom=$(vbus_domain)
+	[ -n "$dom" ] || { echo "no device on the endpoint's virtual bus"; return 1; }
+	own_domain "$dom" || return 1
 	host "iperf3 -c $ep_addr -t 30 >/dev/null 2>&1 &
 	usleep 500000" || return 1
 	vntb_unbind || return 1
+	ep "! ls /sys/class/pci_bus | grep '^$dom:'" ||
+		{ echo "domain $dom still has a bus after the unbind"; return 1; }
 	carrier host 0 || { echo "the host did not report the link down"; return 1; }
 	vntb_rebind || return 1
+	[ "$(vbus_domain)" = "$dom" ] ||
+		{ echo "the rebound function's bus is in domain '$(vbus_domain)', not the freed $dom"; return 1; }
+	own_domain "$dom" || return 1
 	netdev_up ep "$ep_addr" || return 1
 	if epc_clears_host_bars; then
 		host_lost_bars || return 1
@@ -159,7 +190,7 @@ ep_rebind_under_traffic() {
 	host "ping -c 3 -W 5 $ep_addr" || return 1
 	lab run host --timeout 60 -- "iperf3 -c $ep_addr -p 5202 -t 2"
 }
-tap_check "endpoint function unbound under iperf3: host sees link down, link and traffic come back" \
+tap_check "endpoint function unbound under iperf3: host sees link down, link and traffic come back; its bus's own PCI domain is freed and reused" \
 	ep_rebind_under_traffic
 
 # ntb_transport lets its windows go (mw_clear_trans) in its link clean-up:

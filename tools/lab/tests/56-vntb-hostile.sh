@@ -12,16 +12,24 @@
 # commands), and loads ntb_hw_epf again after each corruption, since some
 # fields are read at probe only. ntb_tool runs on the endpoint too, so
 # that its NTB device has a client.
+#
+# The second knob (cmd_fault) disturbs the command channel once: an
+# answer that comes after the host gave up must not be taken for the next
+# command's (the sequence numbers), and a command whose doorbell came
+# before it must still be handled (the endpoint's re-check), in time.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 FIELDS="db_offset db_entry_size spad_offset spad_count mw_count mw1_offset
 	link_status ext_size cmd_db_offset"
 knob='$(echo /sys/kernel/debug/pci-epf-vntb/*/corrupt)'
+fault='$(echo /sys/kernel/debug/pci-epf-vntb/*/cmd_fault)'
+ep_counters='$(echo /sys/kernel/debug/pci-epf-vntb/*/counters)'
+host_dir='$(echo /sys/kernel/debug/ntb_hw_epf/*)'
 tool='$(echo /sys/kernel/debug/ntb_tool/*)'
 BAD_LOG='KASAN|BUG:|Oops|WARNING:|general protection|Call Trace'
 
-tap_plan $((2 + $(wc -w <<<"$FIELDS") + 1))
+tap_plan $((2 + $(wc -w <<<"$FIELDS") + 3))
 
 if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
 	tap_fail "lab boots with our vNTB pair" "$out"
@@ -117,3 +125,93 @@ scratchpad_works() {
 		{ echo "the scratchpad did not cross"; return 1; }
 }
 tap_check "afterwards, a scratchpad write crosses as before" scratchpad_works
+
+# value NAME: the value of a "name value" line on stdin; fails when absent
+value() {
+	awk -v n="$1" '$1 == n { print $2; found = 1 } END { exit !found }'
+}
+
+# host_counter NAME / ep_counter NAME
+host_counter() {
+	host "cat $host_dir/counters" | value "$1"
+}
+
+ep_counter() {
+	ep "cat $ep_counters" | value "$1"
+}
+
+# The faults need commands announced by the command doorbell, which our
+# pair negotiates unless the doorbells are polled
+kicked() {
+	host "grep -qx 'command_completion announced' $host_dir/state" ||
+		{ echo "SKIP the host does not use the command doorbell"; return 1; }
+	ep "test -e $fault" ||
+		{ echo "SKIP no cmd_fault knob: pci-epf-vntb built without VNTB_FAULT_INJECTION=1"; return 1; }
+}
+
+# An answer that comes 1.3 s late, after the host's 1 s wait: LINK_DOWN
+# times out, the late answer arrives while the host waits for LINK_UP's
+# (the endpoint takes 0.3 s more before it looks at LINK_UP, which keeps
+# the late answer in view), is told apart and ignored; LINK_UP gets its
+# own answer, and the next commands theirs, without a timeout.
+late_answer() {
+	local timeouts late out
+	timeouts=$(host_counter cmd_timeouts) || return 1
+	late=$(host_counter cmd_late_answers) ||
+		{ echo "the host counts no cmd_late_answers"; return 1; }
+	ep "echo late_answer > $fault" || return 1
+	# One shell: LINK_UP must be in flight when the late answer comes
+	host "t=$tool
+	if echo N > \$t/link 2>/dev/null; then
+		echo 'LINK_DOWN did not time out: no fault injected?'; exit 1
+	fi
+	echo Y > \$t/link || { echo 'LINK_UP after the late answer failed'; exit 1; }" ||
+		return 1
+	host "t=$tool; echo N > \$t/link && echo Y > \$t/link" ||
+		{ echo "the next commands failed"; return 1; }
+	[ "$(host_counter cmd_timeouts)" = $((timeouts + 1)) ] ||
+		{ echo "timeouts: $timeouts before, $(host_counter cmd_timeouts) after (1 more expected)"; return 1; }
+	[ "$(host_counter cmd_late_answers)" = $((late + 1)) ] ||
+		{ echo "the host did not see the late answer as one"; return 1; }
+	out=$(host 'dmesg | grep "ignored a late answer"') ||
+		{ echo "the host's log does not say it ignored the late answer"; return 1; }
+	echo "$out" | tail -n 1
+	ep 'dmesg | grep "answering command .* late" | tail -n 1'
+	lab run host -- "t=$tool; lab-wait -t 30 grep -q Y \$t/peer0/link" ||
+		{ echo "the link did not come back up"; return 1; }
+}
+
+# A kick that comes before its command (the fault makes the endpoint
+# take it so): the command is found by the re-check, well within the
+# host's wait, and the log says so.
+early_kick() {
+	local timeouts found out
+	timeouts=$(host_counter cmd_timeouts) || return 1
+	found=$(ep_counter cmd_recheck_found) ||
+		{ echo "the endpoint counts no cmd_recheck_found"; return 1; }
+	ep "echo early_kick > $fault" || return 1
+	host "echo N > $tool/link" ||
+		{ echo "LINK_DOWN failed: the command whose kick came early was lost"; return 1; }
+	[ "$(ep_counter cmd_recheck_found)" = $((found + 1)) ] ||
+		{ echo "the endpoint's re-check did not find the command"; return 1; }
+	[ "$(host_counter cmd_timeouts)" = "$timeouts" ] ||
+		{ echo "a command timed out"; return 1; }
+	out=$(ep 'dmesg | grep "found by the re-check"') ||
+		{ echo "the endpoint's log does not say what happened"; return 1; }
+	echo "$out" | tail -n 1
+	host "echo Y > $tool/link" || { echo "LINK_UP failed"; return 1; }
+	lab run host -- "t=$tool; lab-wait -t 30 grep -q Y \$t/peer0/link" ||
+		{ echo "the link did not come back up"; return 1; }
+}
+
+# cmd_check DESC FUNC: a check that SKIPs when the pair polls commands
+cmd_check() {
+	local out
+	if ! out=$(kicked 2>&1); then
+		tap_skip "$1" "${out#SKIP }"
+		return
+	fi
+	tap_check "$1" "$2"
+}
+cmd_check "a command answered late: the host ignores the late answer, the next commands get theirs" late_answer
+cmd_check "a command kick before its command: the endpoint's re-check handles it in time" early_kick

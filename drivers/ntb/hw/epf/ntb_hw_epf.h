@@ -87,6 +87,9 @@ struct ntb_hw_epf;
  *	link vector (command doorbell in use)
  * @cmds_polled: commands whose answer the host polled for
  * @cmd_timeouts: commands the endpoint did not answer in time
+ * @cmd_late_answers: answers to commands that had timed out, which came
+ *	while the host waited for a later command's: told apart by the
+ *	sequence number (NTB_EPF_CAP_CMD_SEQ) and ignored
  * @cmd_refused: commands the endpoint answered NTB_EPF_CMD_STATUS_ERROR
  * @refused_cmd_status: answers that are neither OK nor ERROR
  * @refused_doorbell: doorbell or command doorbell locations outside the
@@ -111,6 +114,7 @@ struct ntb_hw_epf_stats {
 	atomic64_t cmds_announced;
 	atomic64_t cmds_polled;
 	atomic64_t cmd_timeouts;
+	atomic64_t cmd_late_answers;
 	atomic64_t cmd_refused;
 	atomic64_t refused_cmd_status;
 	atomic64_t refused_doorbell;
@@ -157,12 +161,15 @@ struct ntb_hw_epf_db_vec {
  *	all the rings in that while)
  * @cmd_lock: serialises the command channel (ARGUMENT, ADDR/SIZE,
  *	COMMAND, CMD_STATUS, HOST_CAPS and the command doorbell) and
- *	protects @cmd_db, @ext and @link_enabled
+ *	protects @cmd_db, @cmd_seq, @seq, @ext, @ext_end and @link_enabled
  * @cmd_wq: where a command waits for the endpoint's answer when the
  *	endpoint signals it (@cmd_db), woken by the link vector; and where a
  *	rebound endpoint's set-up waits for the client to release @mw_live
  * @cmd_db: the endpoint takes the command doorbell and signals completion
+ * @cmd_seq: commands carry a sequence number (NTB_EPF_CAP_CMD_SEQ)
+ * @seq: the last command's sequence number, never 0 nor all-ones
  * @ext: the endpoint has this project's control-region extension
+ * @ext_end: where the extension ends, when @ext
  * @link_enabled: a client enabled the link (LINK_UP sent, no LINK_DOWN)
  * @link_seen: link state last reported to the client by link_is_up
  * @live: the NTB device is registered: events may go to the NTB core
@@ -199,7 +206,10 @@ struct ntb_hw_epf {
 	struct mutex cmd_lock;		/* see above */
 	wait_queue_head_t cmd_wq;
 	bool cmd_db;
+	bool cmd_seq;
+	u32 seq;
 	bool ext;
+	u32 ext_end;
 	bool link_enabled;
 	bool link_seen;
 	bool live;

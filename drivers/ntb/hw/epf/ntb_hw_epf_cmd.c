@@ -9,6 +9,13 @@
  * extension (<linux/ntb_epf.h>) that offers NTB_EPF_CAP_CMD_DB is told
  * about each command through its command doorbell and raises the link
  * vector once it has written the status, so that neither side polls.
+ *
+ * A command can time out and be answered later, while the host waits for
+ * the next one. The host clears CMD_STATUS before each command, and with
+ * an endpoint that offers NTB_EPF_CAP_CMD_SEQ it numbers its commands and
+ * takes only the answer that carries its command's number: a late answer
+ * is logged and waited past. An endpoint without it can still have its
+ * late answer taken for the next command's.
  */
 
 #include <linux/iopoll.h>
@@ -102,7 +109,7 @@ static bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
 	u32 spad_offset;
 	u16 size;
 
-	if (ndev->ctrl_len < NTB_EPF_EXT_END ||
+	if (ndev->ctrl_len < NTB_EPF_EXT_CORE_END ||
 	    readl(ndev->ctrl + NTB_EPF_EXT_MAGIC_REG) != NTB_EPF_EXT_MAGIC)
 		return false;
 
@@ -114,8 +121,8 @@ static bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
 	spad_offset = readl(ndev->ctrl + NTB_EPF_SPAD_OFFSET);
 	size = readw(ndev->ctrl + NTB_EPF_EXT_SIZE);
 	if (readw(ndev->ctrl + NTB_EPF_EXT_VERSION) < NTB_EPF_EXT_VERSION_1 ||
-	    size < NTB_EPF_EXT_END - NTB_EPF_EXT_BASE ||
-	    spad_offset < NTB_EPF_EXT_END ||
+	    size < NTB_EPF_EXT_CORE_END - NTB_EPF_EXT_BASE ||
+	    spad_offset < NTB_EPF_EXT_CORE_END ||
 	    NTB_EPF_EXT_BASE + size > spad_offset) {
 		atomic64_inc(&ndev->stats.refused_extension);
 		dev_err_ratelimited(ndev->dev,
@@ -152,23 +159,65 @@ static int ntb_hw_epf_ring_cmd_db(struct ntb_hw_epf *ndev)
 	return ntb_hw_epf_ring(ndev, off, readl(ndev->ctrl + NTB_EPF_CMD_DB_DATA));
 }
 
-static u16 ntb_hw_epf_cmd_status(struct ntb_hw_epf *ndev)
+/*
+ * The next command's sequence number: neither 0, what a fresh endpoint
+ * shows, nor all-ones, what an endpoint that is gone reads as.
+ */
+static u32 ntb_hw_epf_next_seq(struct ntb_hw_epf *ndev)
 {
-	return readw(ndev->ctrl + NTB_EPF_CMD_STATUS);
+	do {
+		ndev->seq++;
+	} while (!ndev->seq || ndev->seq == NTB_HW_EPF_GONE32);
+
+	return ndev->seq;
 }
 
-static int ntb_hw_epf_cmd_wait(struct ntb_hw_epf *ndev, u16 *status)
+/*
+ * The status of the command in flight, 0 while there is none. With
+ * sequence numbers, a status that SEQ_DONE says belongs to an earlier
+ * command is a late answer to one that timed out: counted and logged
+ * once (@late), and not taken. An endpoint that is gone reads all-ones,
+ * which is taken, so that the caller fails at once.
+ */
+static u16 ntb_hw_epf_cmd_status(struct ntb_hw_epf *ndev, u32 cmd, bool *late)
 {
+	u32 done;
+	u16 status;
+
+	if (!ndev->cmd_seq)
+		return readw(ndev->ctrl + NTB_EPF_CMD_STATUS);
+
+	/* The endpoint writes CMD_STATUS, then SEQ_DONE: read them back in turn */
+	done = readl(ndev->ctrl + NTB_EPF_CMD_SEQ_DONE);
+	status = readw(ndev->ctrl + NTB_EPF_CMD_STATUS);
+	if (done == ndev->seq ||
+	    (done == NTB_HW_EPF_GONE32 && status == NTB_HW_EPF_GONE16))
+		return status;
+
+	if (status && !*late) {
+		*late = true;
+		atomic64_inc(&ndev->stats.cmd_late_answers);
+		dev_warn_ratelimited(ndev->dev,
+				     "command %u: ignored a late answer (status %#x) to command #%u, waiting for #%u's\n",
+				     cmd, status, done, ndev->seq);
+	}
+	return 0;
+}
+
+static int ntb_hw_epf_cmd_wait(struct ntb_hw_epf *ndev, u32 cmd, u16 *status)
+{
+	bool late = false;
 	int ret;
 
 	if (!ndev->cmd_db)
 		return read_poll_timeout(ntb_hw_epf_cmd_status, *status,
 					 *status, 50,
 					 NTB_HW_EPF_CMD_TIMEOUT_MS * USEC_PER_MSEC,
-					 false, ndev);
+					 false, ndev, cmd, &late);
 
 	ret = wait_event_timeout(ndev->cmd_wq,
-				 (*status = ntb_hw_epf_cmd_status(ndev)),
+				 (*status = ntb_hw_epf_cmd_status(ndev, cmd,
+								  &late)),
 				 msecs_to_jiffies(NTB_HW_EPF_CMD_TIMEOUT_MS));
 
 	return ret ? 0 : -ETIMEDOUT;
@@ -216,7 +265,11 @@ int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg)
 	atomic64_inc(&ndev->stats.cmds);
 	trace_ntb_hw_epf_cmd_issue(ndev, cmd, arg, ndev->cmd_db);
 
+	/* An answer that came after the last command timed out is no answer */
+	writew(0, ndev->ctrl + NTB_EPF_CMD_STATUS);
 	writel(arg, ndev->ctrl + NTB_EPF_ARGUMENT);
+	if (ndev->cmd_seq)
+		writel(ntb_hw_epf_next_seq(ndev), ndev->ctrl + NTB_EPF_CMD_SEQ);
 	writel(cmd, ndev->ctrl + NTB_EPF_COMMAND);
 
 	if (ndev->cmd_db) {
@@ -225,11 +278,17 @@ int ntb_hw_epf_cmd_locked(struct ntb_hw_epf *ndev, u32 cmd, u32 arg)
 			goto out;
 	}
 
-	ret = ntb_hw_epf_cmd_wait(ndev, &status);
+	ret = ntb_hw_epf_cmd_wait(ndev, cmd, &status);
 	if (ret) {
 		atomic64_inc(&ndev->stats.cmd_timeouts);
-		dev_err_ratelimited(ndev->dev, "command %u (%#x): no answer\n",
-				    cmd, arg);
+		if (ndev->cmd_seq)
+			dev_err_ratelimited(ndev->dev,
+					    "command %u (%#x) #%u: no answer\n",
+					    cmd, arg, ndev->seq);
+		else
+			dev_err_ratelimited(ndev->dev,
+					    "command %u (%#x): no answer\n",
+					    cmd, arg);
 		goto out;
 	}
 
@@ -296,12 +355,16 @@ static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
 	u32 caps;
 
 	ndev->cmd_db = false;
+	ndev->cmd_seq = false;
+	WRITE_ONCE(ndev->ext_end, NTB_EPF_EXT_BASE +
+		   readw(ndev->ctrl + NTB_EPF_EXT_SIZE));
 	WRITE_ONCE(ndev->ext, ntb_hw_epf_ext_valid(ndev));
 	if (!ndev->ext)
 		return;
 
-	caps = readl(ndev->ctrl + NTB_EPF_EP_CAPS) & NTB_EPF_CAP_CMD_DB;
-	if (caps) {
+	caps = readl(ndev->ctrl + NTB_EPF_EP_CAPS) &
+	       (NTB_EPF_CAP_CMD_DB | NTB_EPF_CAP_CMD_SEQ);
+	if (caps & NTB_EPF_CAP_CMD_DB) {
 		u32 off = readl(ndev->ctrl + NTB_EPF_CMD_DB_OFFSET);
 
 		if (!IS_ALIGNED(off, sizeof(u32)) ||
@@ -310,14 +373,19 @@ static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
 			dev_err(ndev->dev,
 				"command doorbell at %#x is outside the doorbell BAR: polling\n",
 				off);
-			caps = 0;
+			caps &= ~NTB_EPF_CAP_CMD_DB;
 		}
 	}
+	/* An extension too short for the fields is one without them */
+	if (ndev->ext_end < NTB_EPF_CMD_SEQ_DONE + sizeof(u32) ||
+	    ndev->ctrl_len < NTB_EPF_CMD_SEQ_DONE + sizeof(u32))
+		caps &= ~NTB_EPF_CAP_CMD_SEQ;
 
 	writel(caps, ndev->ctrl + NTB_EPF_HOST_CAPS);
-	ndev->cmd_db = caps;
-	dev_dbg(ndev->dev, "extension found, command doorbell %s\n",
-		str_on_off(ndev->cmd_db));
+	ndev->cmd_db = caps & NTB_EPF_CAP_CMD_DB;
+	WRITE_ONCE(ndev->cmd_seq, caps & NTB_EPF_CAP_CMD_SEQ);
+	dev_dbg(ndev->dev, "extension found, command doorbell %s, sequence numbers %s\n",
+		str_on_off(ndev->cmd_db), str_on_off(ndev->cmd_seq));
 }
 
 /**
@@ -367,6 +435,7 @@ void ntb_hw_epf_teardown(struct ntb_hw_epf *ndev)
 		if (ndev->cmd_db)
 			ntb_hw_epf_ring_cmd_db(ndev);
 		ndev->cmd_db = false;
+		WRITE_ONCE(ndev->cmd_seq, false);
 	}
 	mutex_unlock(&ndev->cmd_lock);
 }

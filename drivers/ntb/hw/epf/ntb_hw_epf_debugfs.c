@@ -37,6 +37,7 @@ static const struct ntb_hw_epf_counter ntb_hw_epf_counters[] = {
 	NTB_HW_EPF_COUNTER(cmds_announced),
 	NTB_HW_EPF_COUNTER(cmds_polled),
 	NTB_HW_EPF_COUNTER(cmd_timeouts),
+	NTB_HW_EPF_COUNTER(cmd_late_answers),
 	NTB_HW_EPF_COUNTER(cmd_refused),
 	NTB_HW_EPF_COUNTER(refused_cmd_status),
 	NTB_HW_EPF_COUNTER(refused_doorbell),
@@ -85,6 +86,8 @@ static int ntb_hw_epf_state_show(struct seq_file *s, void *unused)
 	seq_printf(s, "extension %s\n", READ_ONCE(ndev->ext) ? "yes" : "no");
 	seq_printf(s, "command_completion %s\n",
 		   READ_ONCE(ndev->cmd_db) ? "announced" : "polled");
+	seq_printf(s, "command_sequence %s\n",
+		   READ_ONCE(ndev->cmd_seq) ? "yes" : "no");
 	seq_printf(s, "link_enabled %s\n",
 		   READ_ONCE(ndev->link_enabled) ? "yes" : "no");
 	seq_printf(s, "link %s\n", ntb_hw_epf_link_state(ndev) ? "up" : "down");

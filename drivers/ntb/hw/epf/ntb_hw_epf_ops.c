@@ -255,7 +255,8 @@ static int ntb_hw_epf_peer_mw_get_addr(struct ntb_dev *ntb, int idx,
 static int ntb_hw_epf_spad(struct ntb_hw_epf *ndev, bool peer, int idx,
 			   void __iomem **reg)
 {
-	u32 min = READ_ONCE(ndev->ext) ? NTB_EPF_EXT_END : NTB_EPF_EXT_BASE;
+	u32 min = READ_ONCE(ndev->ext) ? READ_ONCE(ndev->ext_end) :
+					 NTB_EPF_EXT_BASE;
 	u32 off;
 	u64 pos;
 

@@ -24,6 +24,17 @@
  * host need not poll CMD_STATUS either. The host clearing CMD_DB (and
  * ringing) brings POLL back.
  *
+ * A kick may overtake the write of its command (they travel different
+ * ways on some controllers) and find COMMAND still 0. Every kick looks
+ * alike, so any kick that finds no command has cmd_work look again
+ * EPF_VNTB_CMD_RECHECK_MS later, once for all the kicks of that while:
+ * a lost command costs that long, not the host's timeout, and an idle
+ * link, without kicks, still has nothing periodic.
+ *
+ * The endpoint echoes the host's NTB_EPF_CMD_SEQ into
+ * NTB_EPF_CMD_SEQ_DONE after each status, so that a host can tell the
+ * answer to its command from a late one.
+ *
  * With polled doorbells (no doorbell interrupt at all) the state stays
  * POLL and cmd_work scans the doorbells too.
  *
@@ -169,39 +180,64 @@ u64 epf_vntb_cmd_handled(struct epf_vntb *vntb)
 	return sum;
 }
 
-/* Handles the pending command, if any; says whether there was one */
-static bool epf_vntb_cmd_handle(struct epf_vntb *vntb)
+/* Handles the pending command, if any; returns it (0: none) */
+static u32 epf_vntb_cmd_handle(struct epf_vntb *vntb)
 {
-	u32 cmd, arg;
+	u32 cmd, arg, seq;
 	u16 status;
+	bool late;
 
 	cmd = epf_vntb_read32(vntb, NTB_EPF_COMMAND);
 	if (!cmd)
-		return false;
-	/* The host wrote ARGUMENT before COMMAND */
+		return 0;
+	/* The host wrote ARGUMENT and CMD_SEQ before COMMAND */
 	dma_rmb();
 	arg = epf_vntb_read32(vntb, NTB_EPF_ARGUMENT);
+	seq = epf_vntb_read32(vntb, NTB_EPF_CMD_SEQ);
 	epf_vntb_write32(vntb, NTB_EPF_COMMAND, 0);
 	epf_vntb_write32(vntb, NTB_EPF_ARGUMENT, 0);
 
 	status = epf_vntb_cmd_exec(vntb, cmd, arg);
 	epf_vntb_cmd_count(vntb, cmd, status);
 	trace_vntb_epf_cmd(vntb, cmd, arg, status);
+	late = epf_vntb_hostile_cmd_late(vntb, cmd);
 
 	/* The host reads what the command changed once it sees the status */
 	dma_wmb();
 	epf_vntb_write16(vntb, NTB_EPF_CMD_STATUS, status);
+	/* ... and takes the status once SEQ_DONE is its command's */
+	dma_wmb();
+	epf_vntb_write32(vntb, NTB_EPF_CMD_SEQ_DONE, seq);
 
 	if (vntb->cmd_by_kick)
 		epf_vntb_raise_link(vntb);
-	return true;
+	if (late)
+		epf_vntb_hostile_cmd_hold(vntb);
+	return cmd;
+}
+
+/* KICKED mode: a run that no kick with a command asked for is a re-check */
+static void epf_vntb_cmd_recheck_done(struct epf_vntb *vntb, u32 cmd)
+{
+	atomic64_inc(&vntb->stats.cmd_rechecks);
+	if (!cmd)
+		return;
+	atomic64_inc(&vntb->stats.cmd_recheck_found);
+	dev_warn_ratelimited(epf_vntb_dev(vntb),
+			     "command %u found by the re-check %u ms after its doorbell: the doorbell came before the command\n",
+			     cmd, EPF_VNTB_CMD_RECHECK_MS);
 }
 
 static void epf_vntb_cmd_work(struct work_struct *work)
 {
 	struct epf_vntb *vntb = container_of(to_delayed_work(work),
 					     struct epf_vntb, cmd_work);
-	bool handled, rung = false;
+	bool rung = false, kicked, recheck;
+	u32 handled;
+
+	/* A kick from now on is for the next run */
+	kicked = xchg(&vntb->cmd_kicked, false);
+	recheck = vntb->cmd_by_kick && !kicked;
 
 	if (vntb->db_polled)
 		rung = epf_vntb_db_poll(vntb);
@@ -209,8 +245,11 @@ static void epf_vntb_cmd_work(struct work_struct *work)
 	epf_vntb_cmd_update_mode(vntb);
 	handled = epf_vntb_cmd_handle(vntb);
 
-	if (vntb->cmd_by_kick)
+	if (vntb->cmd_by_kick) {
+		if (recheck)
+			epf_vntb_cmd_recheck_done(vntb, handled);
 		return;
+	}
 
 	atomic64_inc(&vntb->stats.poll_passes);
 	if (handled)
@@ -239,7 +278,8 @@ static void epf_vntb_cmd_work(struct work_struct *work)
  * Every doorbell is the same register, so any kick may be the command
  * doorbell. Runs cmd_work at once when there is a command or the host
  * changed HOST_CAPS; a host that writes a command and rings while
- * cmd_work runs gets it run again.
+ * cmd_work runs gets it run again. In KICKED mode, a kick that finds
+ * nothing has cmd_work look again EPF_VNTB_CMD_RECHECK_MS later.
  *
  * Context: any, called from the doorbell interrupt.
  * Return: whether it had cmd_work run.
@@ -248,10 +288,19 @@ bool epf_vntb_cmd_kick(struct epf_vntb *vntb)
 {
 	bool kick = epf_vntb_read32(vntb, NTB_EPF_HOST_CAPS) &
 		    NTB_EPF_CAP_CMD_DB;
+	u32 cmd = epf_vntb_read32(vntb, NTB_EPF_COMMAND);
 
-	if (!epf_vntb_read32(vntb, NTB_EPF_COMMAND) &&
-	    kick == READ_ONCE(vntb->cmd_by_kick))
+	if (cmd && epf_vntb_hostile_kick_early(vntb, cmd))
+		cmd = 0;
+
+	if (!cmd && kick == READ_ONCE(vntb->cmd_by_kick)) {
+		/* A no-op while the re-check is pending: cheap on a busy link */
+		if (kick)
+			queue_delayed_work(epf_vntb_wq, &vntb->cmd_work,
+					   msecs_to_jiffies(EPF_VNTB_CMD_RECHECK_MS));
 		return false;
+	}
+	WRITE_ONCE(vntb->cmd_kicked, true);
 	mod_delayed_work(epf_vntb_wq, &vntb->cmd_work, 0);
 	return true;
 }
@@ -332,6 +381,7 @@ void epf_vntb_cmd_start(struct epf_vntb *vntb)
 	if (vntb->cmd_enabled)
 		return;
 	WRITE_ONCE(vntb->cmd_by_kick, false);
+	WRITE_ONCE(vntb->cmd_kicked, false);
 	vntb->poll_logged = false;
 	vntb->host_db_vectors = U32_MAX;
 	vntb->host_irq_type = 0;

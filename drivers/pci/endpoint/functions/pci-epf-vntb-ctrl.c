@@ -221,14 +221,15 @@ void epf_vntb_ctrl_free(struct epf_vntb *vntb)
  * epf_vntb_ctrl_ep_caps() - what the endpoint offers in NTB_EPF_EP_CAPS
  * @vntb: the function
  *
- * Return: the capabilities; none when the doorbells are polled, since the
- * command doorbell would then be polled too.
+ * Return: the capabilities. Command sequence numbers always; neither
+ * interrupt-driven doorbells nor the command doorbell when the doorbells
+ * are polled, since the command doorbell would then be polled too.
  */
 u32 epf_vntb_ctrl_ep_caps(struct epf_vntb *vntb)
 {
 	if (vntb->db_polled)
-		return 0;
-	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB;
+		return NTB_EPF_CAP_CMD_SEQ;
+	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB | NTB_EPF_CAP_CMD_SEQ;
 }
 
 static void epf_vntb_ctrl_write_doorbells(struct epf_vntb *vntb)

@@ -46,6 +46,8 @@ static const struct epf_vntb_counter epf_vntb_host_counters[] = {
 	EPF_VNTB_COUNTER(poll_passes),
 	EPF_VNTB_COUNTER(poll_cmds),
 	EPF_VNTB_COUNTER(poll_dbs),
+	EPF_VNTB_COUNTER(cmd_rechecks),
+	EPF_VNTB_COUNTER(cmd_recheck_found),
 };
 
 static const char * const epf_vntb_cmd_names[EPF_VNTB_CMD_TYPES] = {

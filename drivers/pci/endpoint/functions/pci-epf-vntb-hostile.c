@@ -32,9 +32,25 @@
  * Not offered: DB_DATA, since any 32-bit value is a valid datum, and a
  * doorbell count, since the region has none: the host counts its MSI
  * vectors.
+ *
+ *   /sys/kernel/debug/pci-epf-vntb/<function device>/cmd_fault
+ *
+ * Disturbs the next command once, then clears itself; "none" disarms.
+ * Reading it shows the armed fault and the names:
+ *
+ *   late_answer    the next command's status is written
+ *                  EPF_VNTB_HOSTILE_LATE_MS after it was handled, past
+ *                  the host's one-second wait; the endpoint then takes
+ *                  EPF_VNTB_HOSTILE_HOLD_MS more before it looks at the
+ *                  next command, as a slow endpoint would, which leaves
+ *                  the late answer in place for the host to see
+ *   early_kick     the next kick that finds a command takes it for one
+ *                  that came before the command's write and leaves the
+ *                  command alone (KICKED mode; the re-check finds it)
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -67,6 +83,25 @@ static const char * const epf_vntb_hostile_names[] = {
 	[EPF_VNTB_HOSTILE_EXT_SIZE]		= "ext_size",
 	[EPF_VNTB_HOSTILE_CMD_DB_OFFSET]	= "cmd_db_offset",
 };
+
+enum epf_vntb_hostile_cmd_fault {
+	EPF_VNTB_FAULT_NONE,
+	EPF_VNTB_FAULT_LATE_ANSWER,
+	EPF_VNTB_FAULT_EARLY_KICK,
+};
+
+static const char * const epf_vntb_fault_names[] = {
+	[EPF_VNTB_FAULT_NONE]		= "none",
+	[EPF_VNTB_FAULT_LATE_ANSWER]	= "late_answer",
+	[EPF_VNTB_FAULT_EARLY_KICK]	= "early_kick",
+};
+
+/*
+ * Past the host's one-second wait, with time for it to send its next
+ * command; that one is still answered within its own second
+ */
+#define EPF_VNTB_HOSTILE_LATE_MS	1300
+#define EPF_VNTB_HOSTILE_HOLD_MS	300
 
 #define EPF_VNTB_HOSTILE_HUGE		0x10000000
 #define EPF_VNTB_HOSTILE_FAR_OFFSET	0xfffffffc
@@ -192,15 +227,126 @@ static const struct file_operations epf_vntb_hostile_fops = {
 	.llseek	= default_llseek,
 };
 
+/* Disarms @fault and says whether it was armed */
+static bool epf_vntb_hostile_take(struct epf_vntb *vntb, unsigned int fault)
+{
+	return cmpxchg(&vntb->cmd_fault, fault, EPF_VNTB_FAULT_NONE) == fault;
+}
+
 /**
- * epf_vntb_hostile_add() - the knob, in the function's debugfs directory
+ * epf_vntb_hostile_cmd_late() - answer late, if so armed
+ * @vntb: the function
+ * @cmd: the command just handled, whose status is about to be written
+ *
+ * Context: cmd_work, which sleeps here: the host's next command waits
+ * for it.
+ * Return: true when it delayed the answer: the caller then calls
+ * epf_vntb_hostile_cmd_hold() once it has answered.
+ */
+bool epf_vntb_hostile_cmd_late(struct epf_vntb *vntb, u32 cmd)
+{
+	if (!epf_vntb_hostile_take(vntb, EPF_VNTB_FAULT_LATE_ANSWER))
+		return false;
+	dev_warn(epf_vntb_dev(vntb), "fault injection: answering command %u %u ms late\n",
+		 cmd, EPF_VNTB_HOSTILE_LATE_MS);
+	msleep(EPF_VNTB_HOSTILE_LATE_MS);
+	return true;
+}
+
+/**
+ * epf_vntb_hostile_cmd_hold() - be slow to look at the next command
+ * @vntb: the function, which has just given a late answer
+ *
+ * Context: cmd_work.
+ */
+void epf_vntb_hostile_cmd_hold(struct epf_vntb *vntb)
+{
+	msleep(EPF_VNTB_HOSTILE_HOLD_MS);
+}
+
+/**
+ * epf_vntb_hostile_kick_early() - act as if the kick overtook @cmd
+ * @vntb: the function
+ * @cmd: the command the kick found
+ *
+ * Context: the doorbell interrupt.
+ * Return: true when the kick is to leave @cmd alone.
+ */
+bool epf_vntb_hostile_kick_early(struct epf_vntb *vntb, u32 cmd)
+{
+	if (!READ_ONCE(vntb->cmd_by_kick) ||
+	    !epf_vntb_hostile_take(vntb, EPF_VNTB_FAULT_EARLY_KICK))
+		return false;
+	dev_warn(epf_vntb_dev(vntb), "fault injection: the kick of command %u taken as come before it\n",
+		 cmd);
+	return true;
+}
+
+static ssize_t epf_vntb_fault_read(struct file *file, char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct epf_vntb *vntb = file->private_data;
+	unsigned int fault = READ_ONCE(vntb->cmd_fault), i;
+	char buf[128];
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "armed: %s\naccepted:",
+			epf_vntb_fault_names[fault]);
+	for (i = 0; i < ARRAY_SIZE(epf_vntb_fault_names); i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, " %s",
+				 epf_vntb_fault_names[i]);
+	len += scnprintf(buf + len, sizeof(buf) - len, "\n");
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t epf_vntb_fault_write(struct file *file,
+				    const char __user *ubuf, size_t count,
+				    loff_t *ppos)
+{
+	struct epf_vntb *vntb = file->private_data;
+	char buf[EPF_VNTB_HOSTILE_INPUT_MAX];
+	ssize_t len;
+	int fault;
+
+	len = simple_write_to_buffer(buf, sizeof(buf) - 1, ppos, ubuf, count);
+	if (len < 0)
+		return len;
+	buf[len] = '\0';
+
+	fault = sysfs_match_string(epf_vntb_fault_names, buf);
+	if (fault < 0) {
+		dev_err(epf_vntb_dev(vntb), "cmd_fault: unknown fault '%s'\n",
+			strim(buf));
+		return -EINVAL;
+	}
+	WRITE_ONCE(vntb->cmd_fault, fault);
+	if (fault != EPF_VNTB_FAULT_NONE)
+		dev_warn(epf_vntb_dev(vntb), "test knob: %s armed for the next command\n",
+			 epf_vntb_fault_names[fault]);
+	return count;
+}
+
+static const struct file_operations epf_vntb_fault_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= epf_vntb_fault_read,
+	.write	= epf_vntb_fault_write,
+	.llseek	= default_llseek,
+};
+
+/**
+ * epf_vntb_hostile_add() - the knobs, in the function's debugfs directory
  * @vntb: the bound function
  */
 void epf_vntb_hostile_add(struct epf_vntb *vntb)
 {
 	vntb->hostile = EPF_VNTB_HOSTILE_NONE;
+	WRITE_ONCE(vntb->cmd_fault, EPF_VNTB_FAULT_NONE);
 	debugfs_create_file("corrupt", 0600, vntb->debugfs, vntb,
 			    &epf_vntb_hostile_fops);
+	debugfs_create_file("cmd_fault", 0600, vntb->debugfs, vntb,
+			    &epf_vntb_fault_fops);
 }
 
 /**
@@ -212,4 +358,5 @@ void epf_vntb_hostile_remove(struct epf_vntb *vntb)
 {
 	scoped_guard(mutex, &vntb->ctrl_lock)
 		vntb->hostile = EPF_VNTB_HOSTILE_NONE;
+	WRITE_ONCE(vntb->cmd_fault, EPF_VNTB_FAULT_NONE);
 }

@@ -10,11 +10,14 @@
  *   until then it targets a parking buffer of the function's: host writes
  *   that come too early land in memory nobody uses, not at address 0.
  *
- *   ntb_transport allocates with the NTB device, which sits on the virtual
- *   bus: no IOMMU, no DMA offset, so its DMA addresses are CPU physical
- *   addresses. The inbound writes are the controller's DMA, though, and
- *   may go through an IOMMU: mw_set_trans() maps the buffer for the
- *   controller with dma_map_resource() and aims the BAR at that address.
+ *   The inbound writes are the controller's DMA, and may go through an
+ *   IOMMU: the NTB device names the controller's parent as the device to
+ *   allocate for (get_dma_dev), so that ntb_transport's buffers are
+ *   allocated and mapped for it, and mw_set_trans() aims the BAR at the
+ *   DMA address it is given, as it is. A client that allocates with the
+ *   device on the virtual bus instead (Linux 6.12's ntb_tool and
+ *   ntb_perf) gives a CPU physical address: right only without an IOMMU
+ *   or DMA offset between the controller and memory.
  *
  * - outbound, the endpoint's view of host memory: a window of the
  *   controller's outbound space that CONFIGURE_MW points at the host
@@ -24,11 +27,6 @@
 #include <linux/dma-mapping.h>
 
 #include "pci-epf-vntb.h"
-
-static struct device *epf_vntb_dma_dev(struct epf_vntb *vntb)
-{
-	return vntb->epf->epc->dev.parent;
-}
 
 /**
  * epf_vntb_mw_init() - no window yet
@@ -121,16 +119,12 @@ release:
  */
 void epf_vntb_mw_free(struct epf_vntb *vntb)
 {
-	struct device *dma_dev = epf_vntb_dma_dev(vntb);
 	unsigned int i;
 
 	for (i = 0; i < vntb->num_mws; i++) {
 		struct epf_vntb_mw *mw = &vntb->mw[i];
 
 		epf_vntb_mw_unmap_outbound(vntb, i);
-		if (mw->xlat != DMA_MAPPING_ERROR)
-			dma_unmap_resource(dma_dev, mw->xlat, mw->size,
-					   DMA_BIDIRECTIONAL, 0);
 		mw->xlat = DMA_MAPPING_ERROR;
 		epf_vntb_mw_release(vntb, mw);
 	}
@@ -160,23 +154,20 @@ static int epf_vntb_mw_retarget(struct epf_vntb *vntb, struct epf_vntb_mw *mw,
 }
 
 /**
- * epf_vntb_mw_set_trans() - aim a window's BAR at ntb_transport's buffer
+ * epf_vntb_mw_set_trans() - aim a window's BAR at a client's buffer
  * @vntb: the function
  * @idx: the window
- * @addr: DMA address of the buffer, for the NTB device
+ * @addr: DMA address of the buffer for the controller (see get_dma_dev)
  * @size: its size: the BAR's, since a BAR cannot map less than itself
  *
- * Return: 0, -EINVAL for a bad window, size or alignment, -ENOMEM when
- * the buffer cannot be mapped for the controller, or the controller's
- * error.
+ * Return: 0, -EINVAL for a bad window, size or address, or the
+ * controller's error.
  */
 int epf_vntb_mw_set_trans(struct epf_vntb *vntb, int idx, dma_addr_t addr,
 			  resource_size_t size)
 {
-	struct device *dma_dev = epf_vntb_dma_dev(vntb);
 	struct device *dev = epf_vntb_dev(vntb);
 	struct epf_vntb_mw *mw;
-	dma_addr_t xlat;
 	int ret;
 
 	if (idx < 0 || idx >= vntb->num_mws) {
@@ -189,22 +180,15 @@ int epf_vntb_mw_set_trans(struct epf_vntb *vntb, int idx, dma_addr_t addr,
 			idx + 1, &size, mw->size);
 		return -EINVAL;
 	}
-
-	xlat = dma_map_resource(dma_dev, addr, size, DMA_BIDIRECTIONAL, 0);
-	if (dma_mapping_error(dma_dev, xlat)) {
-		dev_err(dev, "mw%d: cannot map %pad for the controller\n",
-			idx + 1, &addr);
-		return -ENOMEM;
+	if (addr == DMA_MAPPING_ERROR) {
+		dev_err(dev, "mw%d: no address to translate to\n", idx + 1);
+		return -EINVAL;
 	}
 
-	scoped_guard(mutex, &vntb->lock) {
-		ret = epf_vntb_mw_retarget(vntb, mw, xlat);
-		if (!ret)
-			swap(mw->xlat, xlat);
-	}
-	/* The mapping the BAR no longer uses, old or new */
-	if (xlat != DMA_MAPPING_ERROR)
-		dma_unmap_resource(dma_dev, xlat, size, DMA_BIDIRECTIONAL, 0);
+	guard(mutex)(&vntb->lock);
+	ret = epf_vntb_mw_retarget(vntb, mw, addr);
+	if (!ret)
+		mw->xlat = addr;
 	return ret;
 }
 
@@ -218,9 +202,7 @@ int epf_vntb_mw_set_trans(struct epf_vntb *vntb, int idx, dma_addr_t addr,
  */
 int epf_vntb_mw_clear_trans(struct epf_vntb *vntb, int idx)
 {
-	struct device *dma_dev = epf_vntb_dma_dev(vntb);
 	struct epf_vntb_mw *mw;
-	dma_addr_t xlat;
 	int ret;
 
 	if (idx < 0 || idx >= vntb->num_mws) {
@@ -229,18 +211,14 @@ int epf_vntb_mw_clear_trans(struct epf_vntb *vntb, int idx)
 	}
 	mw = &vntb->mw[idx];
 
-	scoped_guard(mutex, &vntb->lock) {
-		if (mw->xlat == DMA_MAPPING_ERROR)
-			return 0;
-		ret = epf_vntb_mw_retarget(vntb, mw,
-					   vntb->epf->bar[mw->bar].phys_addr);
-		if (ret)
-			return ret;
-		xlat = mw->xlat;
+	guard(mutex)(&vntb->lock);
+	if (mw->xlat == DMA_MAPPING_ERROR)
+		return 0;
+	ret = epf_vntb_mw_retarget(vntb, mw,
+				   vntb->epf->bar[mw->bar].phys_addr);
+	if (!ret)
 		mw->xlat = DMA_MAPPING_ERROR;
-	}
-	dma_unmap_resource(dma_dev, xlat, mw->size, DMA_BIDIRECTIONAL, 0);
-	return 0;
+	return ret;
 }
 
 /**

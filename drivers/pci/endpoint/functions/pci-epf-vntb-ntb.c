@@ -230,6 +230,15 @@ static int epf_vntb_ntb_peer_spad_write(struct ntb_dev *ntb, int pidx,
 	return epf_vntb_spad_write(vntb, true, sidx, val);
 }
 
+/*
+ * The controller writes the inbound windows' buffers, through its IOMMU
+ * if it has one: buffers for them are allocated and mapped for it.
+ */
+static struct device *epf_vntb_ntb_get_dma_dev(struct ntb_dev *ntb)
+{
+	return epf_vntb_from_ntb(ntb)->epf->epc->dev.parent;
+}
+
 static const struct ntb_dev_ops epf_vntb_ntb_ops = {
 	.mw_count		= epf_vntb_ntb_mw_count,
 	.mw_get_align		= epf_vntb_ntb_mw_get_align,
@@ -254,6 +263,7 @@ static const struct ntb_dev_ops epf_vntb_ntb_ops = {
 	.spad_write		= epf_vntb_ntb_spad_write,
 	.peer_spad_read		= epf_vntb_ntb_peer_spad_read,
 	.peer_spad_write	= epf_vntb_ntb_peer_spad_write,
+	.get_dma_dev		= epf_vntb_ntb_get_dma_dev,
 };
 
 /**
@@ -262,8 +272,9 @@ static const struct ntb_dev_ops epf_vntb_ntb_ops = {
  * @pdev: the device on the virtual bus; the NTB device keeps the caller's
  *	reference
  *
- * The device allocates ntb_transport's buffers: its DMA mask is the
- * controller's, since the controller is what reaches them.
+ * Clients that ask (ntb_transport) allocate their window buffers for
+ * the controller's device (get_dma_dev). The device on the virtual bus
+ * gets the controller's DMA mask too, for those that allocate with it.
  *
  * Return: 0 or an error; on error the caller keeps its reference.
  */

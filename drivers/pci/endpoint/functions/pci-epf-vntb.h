@@ -29,7 +29,8 @@
  *   -vbus.c      the virtual PCI bus that carries the NTB device
  *   -debugfs.c   counters and state in debugfs
  *   -trace.c     the tracepoints (events in vntb_epf_trace.h)
- *   -hostile.c   test-only: corrupt the control region on purpose
+ *   -hostile.c   test-only: corrupt the control region, delay or lose
+ *                commands on purpose
  */
 #ifndef __PCI_EPF_VNTB_H
 #define __PCI_EPF_VNTB_H
@@ -39,6 +40,8 @@
 #include <linux/mutex.h>
 #include <linux/ntb.h>
 #include <linux/ntb_epf.h>
+#include <linux/pci.h>
+#include <linux/pci-ecam.h>
 #include <linux/pci-ep-doorbell.h>
 #include <linux/pci-epc.h>
 #include <linux/pci-epf.h>
@@ -61,6 +64,13 @@
 
 /* Upstream's polling period, kept for legacy hosts and polled doorbells */
 #define EPF_VNTB_POLL_MS	5
+
+/*
+ * KICKED mode: how long after a kick that found no command the endpoint
+ * looks for one again, in case the kick overtook the command's write.
+ * Well inside the host's one-second wait for an answer.
+ */
+#define EPF_VNTB_CMD_RECHECK_MS	100
 
 /*
  * MSI or MSI-X number (1-based, as pci_epc_raise_irq() wants both) of a
@@ -130,6 +140,10 @@ struct epf_vntb_config {
  * @poll_dbs: of those, the passes that found a polled doorbell rung
  * @cmds: commands handled, per command number (index 0: unknown ones)
  * @cmd_errors: commands answered NTB_EPF_CMD_STATUS_ERROR
+ * @cmd_rechecks: KICKED mode: runs of the command handler
+ *	EPF_VNTB_CMD_RECHECK_MS after a kick that found no command
+ * @cmd_recheck_found: of those, the runs that found a command: its kick
+ *	had come before it
  *
  * Atomic: they are bumped from the doorbell interrupt, the work items and
  * the NTB clients' context without a common lock.
@@ -150,6 +164,8 @@ struct epf_vntb_stats {
 	atomic64_t poll_dbs;
 	atomic64_t cmds[EPF_VNTB_CMD_TYPES];
 	atomic64_t cmd_errors;
+	atomic64_t cmd_rechecks;
+	atomic64_t cmd_recheck_found;
 };
 
 /**
@@ -160,8 +176,8 @@ struct epf_vntb_stats {
  *	pci_epf_alloc_space() put in epf->bar[@bar], or ntb_transport's
  *	buffer once mw_set_trans() gave one. Controllers may keep a pointer
  *	to it, so it lives as long as the BAR.
- * @xlat: controller-side address of the buffer mw_set_trans() gave, or
- *	DMA_MAPPING_ERROR when there is none
+ * @xlat: controller-side DMA address of the buffer mw_set_trans() gave,
+ *	or DMA_MAPPING_ERROR when there is none
  * @ob_phys: outbound window (endpoint -> host memory), in the
  *	controller's outbound address space
  * @ob_virt: its CPU mapping from pci_epc_mem_alloc_addr()
@@ -175,6 +191,34 @@ struct epf_vntb_mw {
 	phys_addr_t ob_phys;
 	void __iomem *ob_virt;
 	bool ob_mapped;
+};
+
+/*
+ * The virtual bus's sysdata, which the architecture's PCI code reads as
+ * its own type (see pci-epf-vntb-vbus.c): x86 takes the bus's PCI domain
+ * and NUMA node from a struct pci_sysdata; arm64 and RISC-V with ACPI
+ * take the host bridge's ACPI companion from a struct pci_config_window.
+ * The member is first: the sysdata pointer is the struct's address.
+ */
+#if defined(CONFIG_X86)
+#define EPF_VNTB_SYSDATA_X86
+#elif defined(CONFIG_ACPI) && (defined(CONFIG_ARM64) || defined(CONFIG_RISCV))
+#define EPF_VNTB_SYSDATA_ECAM
+#endif
+
+/**
+ * struct epf_vntb_sysdata - sysdata of the virtual bus
+ * @sd: x86's
+ * @cfg: arm64's and RISC-V's under ACPI, with no ACPI device as parent
+ * @busn: the bus number range of the bus, its one number
+ */
+struct epf_vntb_sysdata {
+#if defined(EPF_VNTB_SYSDATA_X86)
+	struct pci_sysdata sd;
+#elif defined(EPF_VNTB_SYSDATA_ECAM)
+	struct pci_config_window cfg;
+#endif
+	struct resource busn;
 };
 
 /**
@@ -253,16 +297,20 @@ struct epf_vntb_db_vec {
  * @cmd_work: handles commands; also polls when it has to
  * @cmd_enabled: @cmd_work is enabled; changed under epf->lock only
  * @cmd_by_kick: the host rings the command doorbell: no polling
+ * @cmd_kicked: a kick found a command and queued @cmd_work for it (else
+ *	a run in KICKED mode is a re-check)
  * @poll_logged: the "polling commands" line was printed for this bind
  * @lock: protects @epc_ready and the inbound state of @mw; interrupts
  *	are raised under it, so that none is raised with the BARs cleared
  * @epc_ready: the controller is initialised and the BARs are set
  * @mw: memory windows
  * @vbus: the virtual bus
+ * @vbus_sd: its sysdata
  * @vcfg: configuration space header of the device on @vbus
  * @stats: counters of the current bind
  * @debugfs: this function's debugfs directory, while bound
  * @hostile: test-only: the field kept corrupted (0: none)
+ * @cmd_fault: test-only: the command fault to inject once (0: none)
  */
 struct epf_vntb {
 	struct pci_epf *epf;
@@ -320,6 +368,7 @@ struct epf_vntb {
 	struct delayed_work cmd_work;
 	bool cmd_enabled;
 	bool cmd_by_kick;
+	bool cmd_kicked;
 	bool poll_logged;
 
 	struct mutex lock;		/* @epc_ready, inbound windows, raises */
@@ -327,11 +376,13 @@ struct epf_vntb {
 	struct epf_vntb_mw mw[EPF_VNTB_MAX_MWS];
 
 	struct pci_bus *vbus;
+	struct epf_vntb_sysdata vbus_sd;
 	u32 vcfg[PCI_STD_HEADER_SIZEOF / sizeof(u32)];
 
 	struct epf_vntb_stats stats;
 	struct dentry *debugfs;
 	unsigned int hostile;
+	unsigned int cmd_fault;
 };
 
 /* The module's workqueue: shared by all instances, each with its items */
@@ -446,6 +497,9 @@ void epf_vntb_debugfs_remove(struct epf_vntb *vntb);
 void epf_vntb_hostile_add(struct epf_vntb *vntb);
 void epf_vntb_hostile_remove(struct epf_vntb *vntb);
 void epf_vntb_hostile_apply(struct epf_vntb *vntb);
+bool epf_vntb_hostile_cmd_late(struct epf_vntb *vntb, u32 cmd);
+void epf_vntb_hostile_cmd_hold(struct epf_vntb *vntb);
+bool epf_vntb_hostile_kick_early(struct epf_vntb *vntb, u32 cmd);
 #else
 static inline void epf_vntb_hostile_add(struct epf_vntb *vntb)
 {
@@ -457,6 +511,20 @@ static inline void epf_vntb_hostile_remove(struct epf_vntb *vntb)
 
 static inline void epf_vntb_hostile_apply(struct epf_vntb *vntb)
 {
+}
+
+static inline bool epf_vntb_hostile_cmd_late(struct epf_vntb *vntb, u32 cmd)
+{
+	return false;
+}
+
+static inline void epf_vntb_hostile_cmd_hold(struct epf_vntb *vntb)
+{
+}
+
+static inline bool epf_vntb_hostile_kick_early(struct epf_vntb *vntb, u32 cmd)
+{
+	return false;
 }
 #endif
 
