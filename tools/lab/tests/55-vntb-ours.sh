@@ -224,7 +224,7 @@ fi
 # Swap the network stack, or another client, for an NTB test client on
 # both sides, and wait for its debugfs directory
 client() { # MODULE
-	local side m
+	local side
 	for side in ep host; do
 		lab run "$side" -- "for m in ntb_netdev ntb_transport ntb_tool ntb_perf ntb_pingpong; do
 			[ -d /sys/module/\$m ] && rmmod \$m
