@@ -93,16 +93,19 @@ void ntb_hw_epf_db_refresh(struct ntb_hw_epf *ndev)
 	}
 }
 
-/*
- * Does the control region carry this project's extension, placed where it
- * cannot be scratchpad space?
+/**
+ * ntb_hw_epf_ext_valid() - does the control region carry the extension?
+ * @ndev: the device, its control region mapped
+ *
+ * Return: true when this project's extension is there, placed where it
+ * cannot be scratchpad space.
  */
-static bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
+bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
 {
 	u32 spad_offset;
 	u16 size;
 
-	if (ndev->ctrl_len < NTB_EPF_EXT_END ||
+	if (ndev->ctrl_len < NTB_EPF_EXT_MIN_END ||
 	    readl(ndev->ctrl + NTB_EPF_EXT_MAGIC_REG) != NTB_EPF_EXT_MAGIC)
 		return false;
 
@@ -114,8 +117,8 @@ static bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
 	spad_offset = readl(ndev->ctrl + NTB_EPF_SPAD_OFFSET);
 	size = readw(ndev->ctrl + NTB_EPF_EXT_SIZE);
 	if (readw(ndev->ctrl + NTB_EPF_EXT_VERSION) < NTB_EPF_EXT_VERSION_1 ||
-	    size < NTB_EPF_EXT_END - NTB_EPF_EXT_BASE ||
-	    spad_offset < NTB_EPF_EXT_END ||
+	    size < NTB_EPF_EXT_MIN_END - NTB_EPF_EXT_BASE ||
+	    spad_offset < NTB_EPF_EXT_MIN_END ||
 	    NTB_EPF_EXT_BASE + size > spad_offset) {
 		atomic64_inc(&ndev->stats.refused_extension);
 		dev_err_ratelimited(ndev->dev,
@@ -314,8 +317,11 @@ static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
 		}
 	}
 
+	/* The map was taken at probe; a rebound endpoint keeps its BARs. */
+	if (ndev->map.published)
+		caps |= NTB_EPF_CAP_BAR_MAP;
 	writel(caps, ndev->ctrl + NTB_EPF_HOST_CAPS);
-	ndev->cmd_db = caps;
+	ndev->cmd_db = caps & NTB_EPF_CAP_CMD_DB;
 	dev_dbg(ndev->dev, "extension found, command doorbell %s\n",
 		str_on_off(ndev->cmd_db));
 }

@@ -128,6 +128,16 @@ static int ntb_hw_epf_mw_region(struct ntb_hw_epf *ndev, int pidx, int idx,
 	if (bar < 0)
 		return bar;
 
+	/* Checked against the BAR at probe */
+	if (ndev->map.published) {
+		if (base)
+			*base = pci_resource_start(ndev->ntb.pdev, bar) +
+				ndev->map.off[NTB_HW_EPF_MW1 + idx];
+		if (size)
+			*size = ndev->map.size[NTB_HW_EPF_MW1 + idx];
+		return 0;
+	}
+
 	len = pci_resource_len(ndev->ntb.pdev, bar);
 	if (!idx)
 		off = readl(ndev->ctrl + NTB_EPF_MW1_OFFSET);
@@ -255,7 +265,7 @@ static int ntb_hw_epf_peer_mw_get_addr(struct ntb_dev *ntb, int idx,
 static int ntb_hw_epf_spad(struct ntb_hw_epf *ndev, bool peer, int idx,
 			   void __iomem **reg)
 {
-	u32 min = READ_ONCE(ndev->ext) ? NTB_EPF_EXT_END : NTB_EPF_EXT_BASE;
+	u32 min = READ_ONCE(ndev->ext) ? NTB_EPF_EXT_MIN_END : NTB_EPF_EXT_BASE;
 	u32 off;
 	u64 pos;
 
