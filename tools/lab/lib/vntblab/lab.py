@@ -195,20 +195,22 @@ class Lab:
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
            ep_driver="any", host_driver="any",
            topology=topologies.DEFAULT, controller=controllers.DEFAULT,
-           host_params=()):
+           host_params=(), board=None):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
         with endpoint controllers of kind CONTROLLER (a key of
         controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
         functions.FUNCTIONS) on every link, its driver and the host's
         taken from EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES),
-        the host's loaded with the module parameters HOST_PARAMS.
+        the host's loaded with the module parameters HOST_PARAMS; BOARD
+        (a key of controllers.BOARDS) gives lab-epc a board's BARs.
         On any failure, and on KeyboardInterrupt, everything started so
         far is torn down before the exception propagates. LINK=False
         leaves the link devices out."""
         try:
             self._up(function, iommu, link, timeout, ep_driver,
                      host_driver, topologies.TOPOLOGIES[topology],
-                     controllers.CONTROLLERS[controller], tuple(host_params))
+                     controllers.controller(controller, board),
+                     tuple(host_params))
         except BaseException:
             if self.owned:
                 self.down()
@@ -272,6 +274,7 @@ class Lab:
             self.down()
         self.state = {"topology": topo.name, "function": fn.name,
                       "controller": ctrl.name, "iommu": iommu, "link": link,
+                      "board": getattr(ctrl, "board", None),
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "host_params": list(host_params),
                       "status": "booting", "machines": {}}
@@ -414,8 +417,9 @@ class Lab:
         fn = functions.FUNCTIONS[st["function"]]
         if not setup or not st["link"] or fn.epf_driver is None:
             return
-        ctrl = controllers.CONTROLLERS[st.get("controller",
-                                              controllers.DEFAULT)]
+        ctrl = controllers.controller(st.get("controller",
+                                             controllers.DEFAULT),
+                                      st.get("board"))
         self._step(f"set up {name} ({fn.name})", ep.check,
                    self._ep_setup(fn, ctrl, topo, name,
                                   st.get("ep_driver", "any")),
