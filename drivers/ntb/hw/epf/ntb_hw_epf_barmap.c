@@ -205,6 +205,8 @@ static const char *ntb_hw_epf_role_check(struct ntb_hw_epf *ndev,
 		return "the device has no such memory BAR";
 	if (!r->size)
 		return "empty";
+	if (r->size > len)
+		return "larger than its BAR";
 	if (!ntb_hw_epf_fits(len, r->off, r->size))
 		return "outside its BAR";
 
@@ -282,6 +284,14 @@ int ntb_hw_epf_bar_map_read(struct ntb_hw_epf *ndev, bool need)
 		atomic64_inc(&ndev->stats.refused_bar_map);
 		dev_err(ndev->dev, "published BAR map refused: %u roles for %u memory windows\n",
 			count, mws);
+		return -EIO;
+	}
+
+	/* The map places window 1: an offset of the legacy kind on top is not */
+	if (readl(ndev->ctrl + NTB_EPF_MW1_OFFSET)) {
+		atomic64_inc(&ndev->stats.refused_bar_map);
+		dev_err(ndev->dev, "published BAR map refused: MW1_OFFSET is %#x, not 0\n",
+			readl(ndev->ctrl + NTB_EPF_MW1_OFFSET));
 		return -EIO;
 	}
 

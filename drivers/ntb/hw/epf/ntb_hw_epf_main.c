@@ -434,7 +434,7 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 	ndev->map = need_map ? ntb_hw_epf_bar0_map :
 		    *(const struct ntb_hw_epf_map *)id->driver_data;
 	if (ntb_hw_epf_bar_map(&ndev->map))
-		dev_info(dev, "BARs as bar_map says, unless the endpoint publishes its map: control BAR%d, doorbells BAR%d, window 1 BAR%d\n",
+		dev_info(dev, "BARs as bar_map says: control BAR%d, doorbells BAR%d, window 1 BAR%d\n",
 			 ndev->map.bar[NTB_HW_EPF_CTRL],
 			 ndev->map.bar[NTB_HW_EPF_DB],
 			 ndev->map.bar[NTB_HW_EPF_MW1]);
