@@ -11,7 +11,7 @@
 # - the doorbells are interrupts where the board has a doorbell (pings
 #   move the function's interrupt line), polled where it has none;
 # - on one board, the function with PCI IDs our host does not know: it
-#   binds through new_id, from the published map;
+#   binds through driver_override, from the published map;
 # - Linux 6.12's own ntb_hw_epf on the host: where the layout is not the
 #   one it expects, it does not bind and one line says why (the
 #   endpoint's refusal, or on RK3588, where BAR2 is unused, Linux's own
@@ -35,7 +35,7 @@ BOARDS=(
 CASES=5
 REFUSAL='refusing a host driver that does not read the published BAR map'
 # The board on which the function also takes PCI IDs our host does not
-# know (lab up --function vntb-new-id), bound through new_id
+# know (lab up --function vntb-new-id), bound through driver_override
 NEW_ID_BOARD=rcar-s4
 NEW_ID_DEVICE=0a00
 
@@ -154,10 +154,10 @@ for entry in "${BOARDS[@]}"; do
 done
 
 # A function with a device ID no host driver knows (lab up --function
-# vntb-new-id): our ntb_hw_epf bound through new_id, with no map of its
+# vntb-new-id): our ntb_hw_epf bound through driver_override, with no map of its
 # own, binds from the published one (Documentation/ntb/vntb.rst, "The BAR
 # map") and carries traffic.
-new_id_binds() {
+override_binds() {
 	host "d=\$(grep -lx 0x$NEW_ID_DEVICE /sys/bus/pci/devices/*/device)
 	[ -n \"\$d\" ] || { echo 'no 1957:$NEW_ID_DEVICE device'; exit 1; }
 	d=\${d%/device}
@@ -168,9 +168,9 @@ new_id_binds() {
 }
 if out=$(lab_start --board "$NEW_ID_BOARD" --function vntb-new-id \
 		--ep-driver ours --host-driver ours 2>&1); then
-	tap_check "$NEW_ID_BOARD: other PCI IDs, our host bound through new_id from the published map" \
-		new_id_binds
+	tap_check "$NEW_ID_BOARD: other PCI IDs, our host bound through driver_override from the published map" \
+		override_binds
 else
-	tap_fail "$NEW_ID_BOARD: other PCI IDs, our host bound through new_id from the published map" \
+	tap_fail "$NEW_ID_BOARD: other PCI IDs, our host bound through driver_override from the published map" \
 		"$out"
 fi

@@ -6,7 +6,7 @@
  *
  * An endpoint with NTB_EPF_CAP_BAR_MAP publishes in its control region
  * the BAR, offset and size of each role; the host reads the control
- * region where the PCI ID's map (BAR0 for a device added through new_id)
+ * region where the PCI ID's map (BAR0 for a device given by driver_override)
  * puts it, then takes the rest from there, checked like any value the
  * endpoint writes. It replaces the per-ID map and bar_map.
  *

@@ -427,8 +427,9 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 
 	ndev->dev = dev;
 	/*
-	 * A device added through new_id has no map of its own: its control
-	 * region is read in BAR0, and the rest must be published there.
+	 * A device given to the driver by driver_override has no map of its
+	 * own: its control region is read in BAR0, and the rest must be
+	 * published there.
 	 */
 	need_map = !id->driver_data;
 	ndev->map = need_map ? ntb_hw_epf_bar0_map :

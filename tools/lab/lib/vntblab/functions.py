@@ -51,7 +51,7 @@ class Function:
     # Further modules the host loads, then a shell condition it waits for.
     host_modules: tuple = ()
     host_ready: str = None
-    # Host shell lines run right after its driver loads (a new_id, say).
+    # Host shell lines run right after its driver loads (a driver_override, say).
     host_lines: tuple = ()
     # Both sides end up with an ntb_netdev interface per link to address.
     netdev: bool = False
@@ -170,11 +170,14 @@ FUNCTIONS = {
             "vntb-new-id",
             "as vntb, our pci-epf-vntb only, with device ID 0x0a00, "
             "which no host driver knows: the host binds our ntb_hw_epf "
-            "to it through new_id, from the published BAR map",
+            "to it through driver_override, from the published BAR map",
             controllers.Needs(bar_pairs=True),
             device_id="0x0a00",
-            host_lines=("echo 1957 0a00 > "
-                        "/sys/bus/pci/drivers/ntb_hw_epf/new_id",)),
+            host_lines=(
+                "d=$(grep -lx 0x0a00 /sys/bus/pci/devices/*/device)",
+                "d=${d%/device}",
+                "echo ntb_hw_epf > $d/driver_override",
+                "echo ${d##*/} > /sys/bus/pci/drivers_probe")),
         # The doorbell test function in the two ways the host can reach
         # the controller's embedded doorbell: through a BAR the function
         # maps onto the doorbell's DMA address, or through the BAR the
