@@ -154,9 +154,9 @@ for entry in "${BOARDS[@]}"; do
 done
 
 # A function with a device ID no host driver knows (lab up --function
-# vntb-new-id): our ntb_hw_epf bound through driver_override, with no map of its
-# own, binds from the published one (Documentation/ntb/vntb.rst, "The BAR
-# map") and carries traffic.
+# vntb-new-id): our ntb_hw_epf, given it through driver_override, has no
+# map of its own, binds from the published one (Documentation/ntb/
+# vntb.rst, "The BAR map") and carries traffic.
 override_binds() {
 	host "d=\$(grep -lx 0x$NEW_ID_DEVICE /sys/bus/pci/devices/*/device)
 	[ -n \"\$d\" ] || { echo 'no 1957:$NEW_ID_DEVICE device'; exit 1; }
