@@ -89,7 +89,32 @@
 #define NTB_EPF_EXT_CORE_END		0x14c
 #define NTB_EPF_CMD_SEQ			0x14c	/* u32, host writes */
 #define NTB_EPF_CMD_SEQ_DONE		0x150	/* u32, endpoint writes */
-#define NTB_EPF_EXT_END			0x154
+
+/*
+ * Published BAR map (NTB_EPF_CAP_BAR_MAP), endpoint writes: where each
+ * role lies, NTB_EPF_BAR_MAP_ROLES entries of NTB_EPF_BAR_MAP_ENTRY
+ * bytes. An entry gives the role's BAR (NTB_EPF_BAR_MAP_NONE: absent),
+ * its offset in that BAR and its size, so that roles may share a BAR.
+ * The control role is always at offset 0 of the BAR the host read it
+ * from. Offsets in the doorbell fields (DB_OFFSET, CMD_DB_OFFSET) are
+ * from the start of the doorbell role, and MW1_OFFSET is 0.
+ */
+#define NTB_EPF_BAR_MAP_COUNT		0x170	/* u32: entries filled in */
+#define NTB_EPF_BAR_MAP(role)		(0x178 + (role) * 0x10)
+#define  NTB_EPF_BAR_MAP_BAR		0x00	/* u8 */
+#define  NTB_EPF_BAR_MAP_OFFSET		0x04	/* u32 */
+#define  NTB_EPF_BAR_MAP_SIZE_LO	0x08	/* u64, as two u32 */
+#define  NTB_EPF_BAR_MAP_SIZE_HI	0x0c
+#define NTB_EPF_BAR_MAP_ENTRY		0x10
+#define NTB_EPF_BAR_MAP_NONE		0xff
+#define NTB_EPF_EXT_END			0x1f0
+
+/* Roles of the published BAR map, in entry order */
+#define NTB_EPF_ROLE_CTRL		0	/* legacy region + extension */
+#define NTB_EPF_ROLE_SPAD		1	/* both scratchpad sets */
+#define NTB_EPF_ROLE_DB			2	/* doorbells */
+#define NTB_EPF_ROLE_MW1		3	/* memory windows 1 to 4 */
+#define NTB_EPF_BAR_MAP_ROLES		(NTB_EPF_ROLE_MW1 + 4)
 
 #define NTB_EPF_EXT_MAGIC		0x58544e76	/* "vNTX" */
 #define NTB_EPF_EXT_VERSION_1		1
@@ -135,5 +160,13 @@
  * before, a late answer included.
  */
 #define NTB_EPF_CAP_CMD_SEQ		BIT(2)
+
+/*
+ * NTB_EPF_CAP_BAR_MAP: the endpoint publishes its BAR map at
+ * NTB_EPF_BAR_MAP_COUNT, valid when EXT_SIZE also covers it. A host sets
+ * it in HOST_CAPS when it maps the roles from there; an endpoint whose
+ * layout is not the one of its PCI ID may refuse a host that does not.
+ */
+#define NTB_EPF_CAP_BAR_MAP		BIT(4)
 
 #endif /* _LINUX_NTB_EPF_H */

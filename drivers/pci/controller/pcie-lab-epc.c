@@ -316,6 +316,13 @@ static int lab_epc_set_bar(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
 		return -EINVAL;
 	}
 
+	if (lab->features.bar[bar].type == BAR_FIXED &&
+	    epf_bar->size != lab->features.bar[bar].fixed_size) {
+		dev_err(dev, "BAR%d: size %#zx, but the BAR is fixed at %#llx\n",
+			bar, epf_bar->size, lab->features.bar[bar].fixed_size);
+		return -EINVAL;
+	}
+
 	if (!IS_ALIGNED(epf_bar->phys_addr, LAB_EPC_IB_ALIGN)) {
 		dev_err(dev, "BAR%d: target %pad is not %#x aligned\n", bar,
 			&epf_bar->phys_addr, LAB_EPC_IB_ALIGN);
@@ -623,6 +630,112 @@ static const struct pci_epc_features lab_epc_features_bar_pairs = {
 	.align = LAB_EPC_IB_ALIGN,
 };
 
+/*
+ * Board personalities (the board parameter): the BARs of a real
+ * controller's Linux 6.12 feature table (drivers/pci/controller/dwc/),
+ * so that functions meet its reserved and fixed-size BARs and its
+ * alignment in the lab. Only the BARs and the alignment are the board's:
+ * link notification and MSI stay the lab's (no MSI-X, which RK3588 has).
+ * set_bar() refuses a fixed-size BAR of another size, as such hardware
+ * cannot size it otherwise.
+ */
+struct lab_epc_board {
+	const char *name;
+	struct pci_epc_bar_desc bar[PCI_STD_NUM_BARS];
+	size_t align;
+	bool doorbell;		/* the board's controller has one */
+	enum pci_barno db_bar;	/* the reserved BAR it sits in, or NO_BAR */
+};
+
+#define LAB_EPC_RSVD	{ .type = BAR_RESERVED }
+#define LAB_EPC_FIXED(sz)	{ .type = BAR_FIXED, .fixed_size = (sz) }
+
+static const struct lab_epc_board lab_epc_boards[] = {
+	{	/* pcie-rcar-gen4.c; eDMA doorbell, mapped */
+		.name = "rcar-s4",
+		.bar = { [BAR_1] = LAB_EPC_RSVD, [BAR_3] = LAB_EPC_RSVD,
+			 [BAR_4] = LAB_EPC_FIXED(SZ_256),
+			 [BAR_5] = LAB_EPC_RSVD },
+		.align = SZ_4K, .doorbell = true, .db_bar = NO_BAR,
+	}, {	/* pcie-dw-rockchip.c; its registers, doorbell too, in BAR4 */
+		.name = "rk3588",
+		.bar = { [BAR_0] = LAB_EPC_FIXED(SZ_1M),
+			 [BAR_1] = LAB_EPC_FIXED(SZ_1M),
+			 [BAR_2] = LAB_EPC_FIXED(SZ_1M),
+			 [BAR_3] = LAB_EPC_FIXED(SZ_1M),
+			 [BAR_4] = LAB_EPC_RSVD,
+			 [BAR_5] = LAB_EPC_FIXED(SZ_1M) },
+		.align = SZ_64K, .doorbell = true, .db_bar = BAR_4,
+	}, {	/* pci-imx6.c, imx8m_pcie_epc_features; no eDMA block */
+		.name = "imx8mm",
+		.bar = { [BAR_1] = LAB_EPC_RSVD, [BAR_3] = LAB_EPC_RSVD,
+			 [BAR_4] = LAB_EPC_FIXED(SZ_256),
+			 [BAR_5] = LAB_EPC_RSVD },
+		.align = SZ_64K, .doorbell = false, .db_bar = NO_BAR,
+	}, {	/* the same table as i.MX8MM */
+		.name = "imx8mp",
+		.bar = { [BAR_1] = LAB_EPC_RSVD, [BAR_3] = LAB_EPC_RSVD,
+			 [BAR_4] = LAB_EPC_FIXED(SZ_256),
+			 [BAR_5] = LAB_EPC_RSVD },
+		.align = SZ_64K, .doorbell = false, .db_bar = NO_BAR,
+	}, {	/* pci-imx6.c, imx95_pcie_epc_features; eDMA doorbell */
+		.name = "imx95",
+		.bar = { [BAR_1] = LAB_EPC_FIXED(SZ_64K) },
+		.align = SZ_4K, .doorbell = true, .db_bar = NO_BAR,
+	},
+};
+
+static char *board;
+module_param(board, charp, 0444);
+MODULE_PARM_DESC(board,
+		 "give the controller the BARs of a board's 6.12 feature table: rcar-s4, rk3588, imx8mm, imx8mp or imx95 (default: the lab's own)");
+
+/* The board the parameter names, NULL for none; ERR_PTR for a bad name */
+static const struct lab_epc_board *lab_epc_find_board(void)
+{
+	unsigned int i;
+
+	if (!board || !*board)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(lab_epc_boards); i++)
+		if (!strcmp(board, lab_epc_boards[i].name))
+			return &lab_epc_boards[i];
+	return ERR_PTR(-EINVAL);
+}
+
+/*
+ * Put the board's BARs in @lab->features. The board's doorbell must be
+ * where the controller (QEMU's db-bar) puts it, or it has none.
+ */
+static int lab_epc_apply_board(struct lab_epc *lab,
+			       const struct lab_epc_board *b, u32 caps)
+{
+	struct device *dev = lab_epc_dev(lab);
+	enum pci_barno db_bar = NO_BAR;
+
+	if (caps & LAB_EPC_CAPS_DB_FIXED)
+		db_bar = FIELD_GET(LAB_EPC_CAPS_DB_BAR, caps);
+	if (b->doorbell && db_bar != b->db_bar) {
+		dev_err(dev, "board %s: the controller's doorbell BAR is %d, the board's %d\n",
+			b->name, db_bar, b->db_bar);
+		return -ENODEV;
+	}
+	if (caps & LAB_EPC_CAPS_BAR_PAIRS) {
+		dev_err(dev, "board %s: the controller has 64-bit BARs only, the board does not\n",
+			b->name);
+		return -ENODEV;
+	}
+
+	memcpy(lab->features.bar, b->bar, sizeof(b->bar));
+	lab->features.align = b->align;
+	lab->has_doorbell = b->doorbell && (caps & LAB_EPC_CAPS_DOORBELL);
+	lab->db_bar = lab->has_doorbell ? db_bar : NO_BAR;
+	dev_info(dev, "board %s: BARs and alignment of its Linux 6.12 feature table, %s\n",
+		 b->name, lab->has_doorbell ? "with its doorbell" :
+		 "no doorbell");
+	return 0;
+}
+
 static const struct pci_epc_features *
 lab_epc_get_features(struct pci_epc *epc, u8 func_no, u8 vfunc_no)
 {
@@ -715,6 +828,7 @@ static irqreturn_t lab_epc_event_thread(int irq, void *data)
 
 static int lab_epc_read_caps(struct lab_epc *lab)
 {
+	const struct lab_epc_board *b;
 	struct device *dev = lab_epc_dev(lab);
 	u32 id = lab_epc_readl(lab, LAB_EPC_ID);
 	u32 version = lab_epc_readl(lab, LAB_EPC_VERSION);
@@ -735,12 +849,21 @@ static int lab_epc_read_caps(struct lab_epc *lab)
 	caps = lab_epc_readl(lab, LAB_EPC_CAPS);
 	lab->features = caps & LAB_EPC_CAPS_BAR_PAIRS ?
 			lab_epc_features_bar_pairs : lab_epc_features;
+	b = lab_epc_find_board();
+	if (IS_ERR(b)) {
+		dev_err(dev, "board=%s: not one of rcar-s4, rk3588, imx8mm, imx8mp, imx95\n",
+			board);
+		return -EINVAL;
+	}
 	lab->num_ob = FIELD_GET(LAB_EPC_CAPS_OB_WINDOWS, caps);
 	if (!lab->num_ob || lab->num_ob > LAB_EPC_OB_MAX) {
 		dev_err(dev, "invalid number of outbound windows %u\n",
 			lab->num_ob);
 		return -ENODEV;
 	}
+
+	if (b)
+		return lab_epc_apply_board(lab, b, caps);
 
 	lab->has_doorbell = caps & LAB_EPC_CAPS_DOORBELL;
 	lab->db_bar = NO_BAR;

@@ -6,7 +6,10 @@
 # field of the control region at a time. Our ntb_hw_epf must refuse each:
 # it logs an error and fails the operation, it never reads or writes
 # outside its BARs (KASAN, on in the host's kernel, stays silent), and it
-# works again once the endpoint does.
+# works again once the endpoint does. The published BAR map's fields
+# (map_*: a window outside its BAR, two roles overlapping, a window larger
+# than its BAR) are read at probe: the host refuses the map in one line
+# and does not bind.
 #
 # The host drives its operations with ntb_tool (rings, scratchpads, link
 # commands), and loads ntb_hw_epf again after each corruption, since some
@@ -21,7 +24,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 FIELDS="db_offset db_entry_size spad_offset spad_count mw_count mw1_offset
-	link_status ext_size cmd_db_offset"
+	link_status ext_size cmd_db_offset map_outside map_overlap map_mw_size"
 knob='$(echo /sys/kernel/debug/pci-epf-vntb/*/corrupt)'
 fault='$(echo /sys/kernel/debug/pci-epf-vntb/*/cmd_fault)'
 ep_counters='$(echo /sys/kernel/debug/pci-epf-vntb/*/counters)'

@@ -22,9 +22,12 @@
 #include <linux/workqueue.h>
 
 /*
- * What each BAR of the endpoint holds. The SoC's function driver decides
- * it, so it comes with the PCI ID (driver_data), as an ntb_hw_epf_map,
- * unless the bar_map parameter replaces it (ntb_hw_epf_barmap.c).
+ * What each BAR of the endpoint holds. An endpoint with the extension's
+ * NTB_EPF_CAP_BAR_MAP publishes it, BAR, offset and size of each region,
+ * and the host takes it from there (ntb_hw_epf_barmap.c). Otherwise the
+ * SoC's function driver decided it, so it comes with the PCI ID
+ * (driver_data), as an ntb_hw_epf_map, unless the bar_map parameter
+ * replaces it.
  */
 enum ntb_hw_epf_region {
 	NTB_HW_EPF_CTRL,	/* control region + own scratchpads */
@@ -40,9 +43,15 @@ enum ntb_hw_epf_region {
 /**
  * struct ntb_hw_epf_map - BAR of each region on one SoC
  * @bar: BAR number per enum ntb_hw_epf_region, or NTB_HW_EPF_NO_BAR
+ * @published: the endpoint published the map: @off and @size hold
+ * @off: offset of each region in its BAR (published maps only)
+ * @size: size of each region (published maps only)
  */
 struct ntb_hw_epf_map {
 	s8 bar[NTB_HW_EPF_REGIONS];
+	bool published;
+	u64 off[NTB_HW_EPF_REGIONS];
+	u64 size[NTB_HW_EPF_REGIONS];
 };
 
 /*
@@ -98,6 +107,7 @@ struct ntb_hw_epf;
  * @refused_extension: extensions with a bad version, size or placement
  * @refused_mw_offset: MW1_OFFSET values outside the window's BAR
  * @refused_spad_offset: SPAD_OFFSET values outside the control BAR
+ * @refused_bar_map: published BAR maps refused at probe
  * @endpoint_gone: LINK_STATUS or SPAD_OFFSET reads of all-ones (an endpoint gone)
  *
  * The refused_* counters count the endpoint-written values that the
@@ -121,6 +131,7 @@ struct ntb_hw_epf_stats {
 	atomic64_t refused_extension;
 	atomic64_t refused_mw_offset;
 	atomic64_t refused_spad_offset;
+	atomic64_t refused_bar_map;
 	atomic64_t endpoint_gone;
 };
 
@@ -138,7 +149,9 @@ struct ntb_hw_epf_db_vec {
  * struct ntb_hw_epf - one endpoint NTB function, seen from the host
  * @ntb: the NTB device registered with the NTB core
  * @dev: the PCI device's struct device, for messages
- * @map: BAR of each region: the PCI ID's, or the bar_map parameter's
+ * @map: BAR of each region: the endpoint's published map, the PCI ID's,
+ *	or the bar_map parameter's
+ * @bar_va: mapping of each BAR mapped so far, shared by its regions
  * @ctrl: control region (BAR mapping)
  * @ctrl_len: size of @ctrl
  * @peer_spad: the peer's scratchpads when they have a BAR of their own
@@ -184,6 +197,7 @@ struct ntb_hw_epf {
 	struct ntb_dev ntb;
 	struct device *dev;
 	struct ntb_hw_epf_map map;
+	void __iomem *bar_va[PCI_STD_NUM_BARS];
 
 	void __iomem *ctrl;
 	resource_size_t ctrl_len;
@@ -249,7 +263,9 @@ int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
 int ntb_hw_epf_ring(struct ntb_hw_epf *ndev, u64 pos, u32 data);
 void ntb_hw_epf_db_refresh(struct ntb_hw_epf *ndev);
 
+bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev);
 bool ntb_hw_epf_bar_map(struct ntb_hw_epf_map *map);
+int ntb_hw_epf_bar_map_read(struct ntb_hw_epf *ndev, bool need);
 
 void ntb_hw_epf_debugfs_init(void);
 void ntb_hw_epf_debugfs_exit(void);

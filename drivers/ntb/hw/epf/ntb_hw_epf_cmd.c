@@ -100,11 +100,14 @@ void ntb_hw_epf_db_refresh(struct ntb_hw_epf *ndev)
 	}
 }
 
-/*
- * Does the control region carry this project's extension, placed where it
- * cannot be scratchpad space?
+/**
+ * ntb_hw_epf_ext_valid() - does the control region carry the extension?
+ * @ndev: the device, its control region mapped
+ *
+ * Return: true when this project's extension is there, placed where it
+ * cannot be scratchpad space.
  */
-static bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
+bool ntb_hw_epf_ext_valid(struct ntb_hw_epf *ndev)
 {
 	u32 spad_offset;
 	u16 size;
@@ -381,6 +384,9 @@ static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
 	    ndev->ctrl_len < NTB_EPF_CMD_SEQ_DONE + sizeof(u32))
 		caps &= ~NTB_EPF_CAP_CMD_SEQ;
 
+	/* The map was taken at probe; a rebound endpoint keeps its BARs. */
+	if (ndev->map.published)
+		caps |= NTB_EPF_CAP_BAR_MAP;
 	writel(caps, ndev->ctrl + NTB_EPF_HOST_CAPS);
 	ndev->cmd_db = caps & NTB_EPF_CAP_CMD_DB;
 	WRITE_ONCE(ndev->cmd_seq, caps & NTB_EPF_CAP_CMD_SEQ);

@@ -44,6 +44,7 @@ static const struct ntb_hw_epf_counter ntb_hw_epf_counters[] = {
 	NTB_HW_EPF_COUNTER(refused_extension),
 	NTB_HW_EPF_COUNTER(refused_mw_offset),
 	NTB_HW_EPF_COUNTER(refused_spad_offset),
+	NTB_HW_EPF_COUNTER(refused_bar_map),
 	NTB_HW_EPF_COUNTER(endpoint_gone),
 };
 

@@ -281,6 +281,10 @@ static int ntb_hw_epf_bar(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r)
 	return bar;
 }
 
+/*
+ * Map region @r: its BAR, once for all the regions in it, from the
+ * region's offset on (a published map) or whole (the other maps).
+ */
 static int ntb_hw_epf_iomap(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r,
 			    void __iomem **base, resource_size_t *len)
 {
@@ -293,22 +297,34 @@ static int ntb_hw_epf_iomap(struct ntb_hw_epf *ndev, enum ntb_hw_epf_region r,
 		return bar;
 	}
 
-	*base = pcim_iomap_region(pdev, bar, KBUILD_MODNAME);
-	if (IS_ERR(*base)) {
-		dev_err(ndev->dev, "cannot map BAR %d\n", bar);
-		return PTR_ERR(*base);
+	if (!ndev->bar_va[bar]) {
+		void __iomem *va = pcim_iomap_region(pdev, bar, KBUILD_MODNAME);
+
+		if (IS_ERR(va)) {
+			dev_err(ndev->dev, "cannot map BAR %d\n", bar);
+			return PTR_ERR(va);
+		}
+		ndev->bar_va[bar] = va;
 	}
+
+	*base = ndev->bar_va[bar];
 	*len = pci_resource_len(pdev, bar);
+	if (ndev->map.published && ndev->map.size[r]) {
+		/* ntb_hw_epf_bar_map_read() checked it against the BAR */
+		*base += ndev->map.off[r];
+		*len = ndev->map.size[r];
+	}
 
 	return 0;
 }
 
 /*
- * Map the control, peer scratchpad and doorbell BARs. Every map has its
- * doorbells in a BAR of their own; the peer's scratchpads share the
- * control BAR on some SoCs.
+ * Map the control BAR, read the BAR map the endpoint may publish there,
+ * then map the peer scratchpad and doorbell regions. The peer's
+ * scratchpads share the control BAR on some SoCs; a published map may
+ * put the doorbells in a BAR shared with windows.
  */
-static int ntb_hw_epf_map_bars(struct ntb_hw_epf *ndev)
+static int ntb_hw_epf_map_bars(struct ntb_hw_epf *ndev, bool need_map)
 {
 	const struct ntb_hw_epf_map *map = &ndev->map;
 	int ret;
@@ -318,18 +334,22 @@ static int ntb_hw_epf_map_bars(struct ntb_hw_epf *ndev)
 	if (ret)
 		return ret;
 
-	if (map->bar[NTB_HW_EPF_PEER_SPAD] != map->bar[NTB_HW_EPF_CTRL]) {
-		ret = ntb_hw_epf_iomap(ndev, NTB_HW_EPF_PEER_SPAD,
-				       &ndev->peer_spad, &ndev->peer_spad_len);
-		if (ret)
-			return ret;
-	}
-
 	/* The legacy control region is the least the host needs. */
 	if (ndev->ctrl_len < NTB_EPF_EXT_BASE) {
 		dev_err(ndev->dev, "control BAR of %#llx bytes is too small\n",
 			(u64)ndev->ctrl_len);
 		return -ENODEV;
+	}
+
+	ret = ntb_hw_epf_bar_map_read(ndev, need_map);
+	if (ret)
+		return ret;
+
+	if (map->bar[NTB_HW_EPF_PEER_SPAD] != map->bar[NTB_HW_EPF_CTRL]) {
+		ret = ntb_hw_epf_iomap(ndev, NTB_HW_EPF_PEER_SPAD,
+				       &ndev->peer_spad, &ndev->peer_spad_len);
+		if (ret)
+			return ret;
 	}
 
 	return ntb_hw_epf_iomap(ndev, NTB_HW_EPF_DB, &ndev->db, &ndev->db_len);
@@ -379,12 +399,26 @@ static int ntb_hw_epf_read_layout(struct ntb_hw_epf *ndev)
 	return 0;
 }
 
+/* A device without a map of its own: the control region in BAR0 */
+static const struct ntb_hw_epf_map ntb_hw_epf_bar0_map = {
+	.bar = {
+		[NTB_HW_EPF_CTRL]	= 0,
+		[NTB_HW_EPF_PEER_SPAD]	= 0,
+		[NTB_HW_EPF_DB]		= NTB_HW_EPF_NO_BAR,
+		[NTB_HW_EPF_MW1]	= NTB_HW_EPF_NO_BAR,
+		[NTB_HW_EPF_MW1 + 1]	= NTB_HW_EPF_NO_BAR,
+		[NTB_HW_EPF_MW1 + 2]	= NTB_HW_EPF_NO_BAR,
+		[NTB_HW_EPF_MW1 + 3]	= NTB_HW_EPF_NO_BAR,
+	},
+};
+
 static int ntb_hw_epf_probe(struct pci_dev *pdev,
 			    const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
 	struct ntb_hw_epf *ndev;
 	unsigned int i;
+	bool need_map;
 	int ret;
 
 	ndev = devm_kzalloc(dev, sizeof(*ndev), GFP_KERNEL);
@@ -392,7 +426,14 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 		return -ENOMEM;
 
 	ndev->dev = dev;
-	ndev->map = *(const struct ntb_hw_epf_map *)id->driver_data;
+	/*
+	 * A device given to the driver by driver_override has no map of its
+	 * own: its control region is read in BAR0, and the rest must be
+	 * published there.
+	 */
+	need_map = !id->driver_data;
+	ndev->map = need_map ? ntb_hw_epf_bar0_map :
+		    *(const struct ntb_hw_epf_map *)id->driver_data;
 	if (ntb_hw_epf_bar_map(&ndev->map))
 		dev_info(dev, "BARs as bar_map says: control BAR%d, doorbells BAR%d, window 1 BAR%d\n",
 			 ndev->map.bar[NTB_HW_EPF_CTRL],
@@ -425,7 +466,7 @@ static int ntb_hw_epf_probe(struct pci_dev *pdev,
 	if (ret)
 		return dev_err_probe(dev, ret, "no usable DMA mask\n");
 
-	ret = ntb_hw_epf_map_bars(ndev);
+	ret = ntb_hw_epf_map_bars(ndev, need_map);
 	if (ret)
 		return ret;
 

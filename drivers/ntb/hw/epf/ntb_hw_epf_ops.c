@@ -128,6 +128,16 @@ static int ntb_hw_epf_mw_region(struct ntb_hw_epf *ndev, int pidx, int idx,
 	if (bar < 0)
 		return bar;
 
+	/* Checked against the BAR at probe */
+	if (ndev->map.published) {
+		if (base)
+			*base = pci_resource_start(ndev->ntb.pdev, bar) +
+				ndev->map.off[NTB_HW_EPF_MW1 + idx];
+		if (size)
+			*size = ndev->map.size[NTB_HW_EPF_MW1 + idx];
+		return 0;
+	}
+
 	len = pci_resource_len(ndev->ntb.pdev, bar);
 	if (!idx)
 		off = readl(ndev->ctrl + NTB_EPF_MW1_OFFSET);

@@ -110,6 +110,15 @@ static u16 epf_vntb_cmd_configure_db(struct epf_vntb *vntb, u32 arg)
 		dev_err(dev, "the host configures zero doorbell vectors\n");
 		return NTB_EPF_CMD_STATUS_ERROR;
 	}
+	/*
+	 * A host that finds the BARs by PCI ID would ring into a window and
+	 * hand the client a doorbell BAR as a window: refuse it up front.
+	 */
+	if (!epf_vntb_bars_upstream(vntb) &&
+	    !(epf_vntb_read32(vntb, NTB_EPF_HOST_CAPS) & NTB_EPF_CAP_BAR_MAP)) {
+		dev_err(dev, "refusing a host driver that does not read the published BAR map: this controller's BAR layout is not the one it expects\n");
+		return NTB_EPF_CMD_STATUS_ERROR;
+	}
 	if (msix && !epf_vntb_cmd_check_msix(vntb, vectors))
 		return NTB_EPF_CMD_STATUS_ERROR;
 

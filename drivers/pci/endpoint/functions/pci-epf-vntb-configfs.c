@@ -21,6 +21,8 @@
  *
  *   doorbell_mode  "auto": interrupt-driven doorbells when the doorbell
  *                  layer has one, else polled; "poll": always polled
+ *   bar_layout     read-only: the BARs chosen at bind, and whether they
+ *                  are the layout Linux's ntb_hw_epf expects
  *
  * Every value is checked when written; a bad one is refused with a
  * message and changes nothing. While the function is bound, its layout is
@@ -285,6 +287,30 @@ static ssize_t epf_vntb_doorbell_mode_store(struct config_item *item,
 }
 CONFIGFS_ATTR(epf_vntb_, doorbell_mode);
 
+/*
+ * The BARs the bound function chose, and whether Linux's own ntb_hw_epf
+ * finds them (vntb-setup tells its user when it does not).
+ */
+static ssize_t epf_vntb_bar_layout_show(struct config_item *item, char *page)
+{
+	struct epf_vntb *vntb = to_epf_vntb(item);
+	unsigned int i;
+	int len;
+
+	guard(mutex)(&vntb->cfg_lock);
+	if (!vntb->bound || !vntb->ctrl)
+		return sysfs_emit(page, "unbound\n");
+
+	len = sysfs_emit(page, "control %d doorbells %d", vntb->ctrl_bar,
+			 vntb->db_barno);
+	for (i = 0; i < vntb->num_mws; i++)
+		len += sysfs_emit_at(page, len, " mw%u %d", i + 1,
+				     vntb->mw[i].bar);
+	return len + sysfs_emit_at(page, len, " upstream %s\n",
+				   epf_vntb_bars_upstream(vntb) ? "yes" : "no");
+}
+CONFIGFS_ATTR_RO(epf_vntb_, bar_layout);
+
 static struct configfs_attribute *epf_vntb_attrs[] = {
 	&epf_vntb_attr_spad_count,
 	&epf_vntb_attr_db_count,
@@ -303,6 +329,7 @@ static struct configfs_attribute *epf_vntb_attrs[] = {
 	&epf_vntb_attr_mw3_bar,
 	&epf_vntb_attr_mw4_bar,
 	&epf_vntb_attr_doorbell_mode,
+	&epf_vntb_attr_bar_layout,
 	NULL,
 };
 

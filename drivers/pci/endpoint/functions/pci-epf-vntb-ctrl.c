@@ -9,6 +9,10 @@
  *   0x134 +------------------------------+
  *         | extension                    | magic, caps, command doorbell
  *   0x14c +------------------------------+
+ *         | other extension groups       |
+ *   0x170 +------------------------------+
+ *         | BAR map                      | BAR, offset, size of each role
+ *   0x1f0 +------------------------------+
  *         | zero                         |
  *   0x200 +------------------------------+ SPAD_OFFSET
  *         | host's scratchpads           | endpoint's peer_spad_*()
@@ -71,6 +75,23 @@ static size_t epf_vntb_ctrl_size(struct epf_vntb *vntb)
 		return epf_vntb_spad_end(vntb);
 	return vntb->msix_offset + epf_vntb_msix_table_size(vntb) +
 	       epf_vntb_msix_pba_size(vntb);
+}
+
+/**
+ * epf_vntb_ctrl_min_size() - the fewest bytes a control BAR can have
+ * @vntb: the function, with its counts and the controller's features
+ *
+ * Return: the control region, the scratchpads and, with MSI-X, the table
+ * packed right after them: what a fixed-size BAR must hold.
+ */
+size_t epf_vntb_ctrl_min_size(struct epf_vntb *vntb)
+{
+	size_t end = epf_vntb_spad_end(vntb);
+
+	if (!vntb->features->msix_capable)
+		return end;
+	return ALIGN(end, EPF_VNTB_MSIX_MIN_ALIGN) +
+	       epf_vntb_msix_table_size(vntb) + epf_vntb_msix_pba_size(vntb);
 }
 
 /*
@@ -221,15 +242,17 @@ void epf_vntb_ctrl_free(struct epf_vntb *vntb)
  * epf_vntb_ctrl_ep_caps() - what the endpoint offers in NTB_EPF_EP_CAPS
  * @vntb: the function
  *
- * Return: the capabilities. Command sequence numbers always; neither
- * interrupt-driven doorbells nor the command doorbell when the doorbells
- * are polled, since the command doorbell would then be polled too.
+ * Return: the capabilities. Command sequence numbers and the BAR map
+ * always; neither interrupt-driven doorbells nor the command doorbell
+ * when the doorbells are polled, since the command doorbell would then
+ * be polled too.
  */
 u32 epf_vntb_ctrl_ep_caps(struct epf_vntb *vntb)
 {
 	if (vntb->db_polled)
-		return NTB_EPF_CAP_CMD_SEQ;
-	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB | NTB_EPF_CAP_CMD_SEQ;
+		return NTB_EPF_CAP_CMD_SEQ | NTB_EPF_CAP_BAR_MAP;
+	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB | NTB_EPF_CAP_CMD_SEQ |
+	       NTB_EPF_CAP_BAR_MAP;
 }
 
 static void epf_vntb_ctrl_write_doorbells(struct epf_vntb *vntb)
@@ -253,6 +276,49 @@ static void epf_vntb_ctrl_write_doorbells(struct epf_vntb *vntb)
 	}
 }
 
+static void epf_vntb_ctrl_write_role(struct epf_vntb *vntb, unsigned int role,
+				     enum pci_barno bar, u32 offset, u64 size)
+{
+	unsigned int entry = NTB_EPF_BAR_MAP(role);
+
+	/* The BAR byte shares its word with three reserved zero bytes */
+	epf_vntb_write32(vntb, entry + NTB_EPF_BAR_MAP_BAR,
+			 bar == NO_BAR ? NTB_EPF_BAR_MAP_NONE : bar);
+	epf_vntb_write32(vntb, entry + NTB_EPF_BAR_MAP_OFFSET, offset);
+	epf_vntb_write32(vntb, entry + NTB_EPF_BAR_MAP_SIZE_LO,
+			 lower_32_bits(size));
+	epf_vntb_write32(vntb, entry + NTB_EPF_BAR_MAP_SIZE_HI,
+			 upper_32_bits(size));
+}
+
+/*
+ * The BAR map: the doorbell role is the BAR the function programs for
+ * it, or, in the controller's own BAR, what reaches the doorbell.
+ */
+static void epf_vntb_ctrl_write_bar_map(struct epf_vntb *vntb)
+{
+	u64 db_size = vntb->db_epf_bar.barno == NO_BAR ?
+		      (u64)vntb->db_offset + sizeof(u32) : vntb->db_epf_bar.size;
+	unsigned int i;
+
+	epf_vntb_ctrl_write_role(vntb, NTB_EPF_ROLE_CTRL, vntb->ctrl_bar, 0,
+				 EPF_VNTB_SPAD_OFFSET);
+	epf_vntb_ctrl_write_role(vntb, NTB_EPF_ROLE_SPAD, vntb->ctrl_bar,
+				 EPF_VNTB_SPAD_OFFSET,
+				 2 * vntb->spad_count * sizeof(u32));
+	epf_vntb_ctrl_write_role(vntb, NTB_EPF_ROLE_DB, vntb->db_barno, 0,
+				 db_size);
+	for (i = 0; i < EPF_VNTB_MAX_MWS; i++) {
+		bool mw = i < vntb->num_mws;
+
+		epf_vntb_ctrl_write_role(vntb, NTB_EPF_ROLE_MW1 + i,
+					 mw ? vntb->mw[i].bar : NO_BAR, 0,
+					 mw ? vntb->mw[i].size : 0);
+	}
+	epf_vntb_write32(vntb, NTB_EPF_BAR_MAP_COUNT,
+			 NTB_EPF_ROLE_MW1 + vntb->num_mws);
+}
+
 static void epf_vntb_ctrl_write_ext(struct epf_vntb *vntb)
 {
 	bool cmd_db = epf_vntb_ctrl_ep_caps(vntb) & NTB_EPF_CAP_CMD_DB;
@@ -265,6 +331,7 @@ static void epf_vntb_ctrl_write_ext(struct epf_vntb *vntb)
 			 cmd_db ? vntb->db_offset : 0);
 	epf_vntb_write32(vntb, NTB_EPF_CMD_DB_DATA,
 			 cmd_db ? epf_vntb_db_cmd_data(vntb) : 0);
+	epf_vntb_ctrl_write_bar_map(vntb);
 	/* A host that reads the magic may trust the fields above */
 	dma_wmb();
 	epf_vntb_write32(vntb, NTB_EPF_EXT_MAGIC_REG, NTB_EPF_EXT_MAGIC);

@@ -309,52 +309,94 @@ int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed)
 }
 
 /*
- * Map the doorbell BAR onto the block that holds the doorbell register.
- * The block must lie within what the doorbell layer mapped (db->size from
- * db->dma_addr): a larger one would give the host the addresses around
- * it, other IOVAs under an IOMMU, the registers and memory next to the
- * doorbell without one. So a controller whose inbound alignment or fixed
- * BAR size exceeds the mapping cannot have its doorbell mapped.
+ * The window of a doorbell BAR mapped onto the block that holds the
+ * doorbell register: @size bytes from *@window. The block must lie within
+ * what the doorbell layer mapped (db->size from db->dma_addr): a larger
+ * one would give the host the addresses around it, other IOVAs under an
+ * IOMMU, the registers and memory next to the doorbell without one. A
+ * BAR of fixed size smaller than the controller's alignment (R-Car S4's
+ * 256-byte BAR4) starts at the aligned block and must reach the register.
+ * Return: 0, or -ENOSPC, -EINVAL when no window of that BAR can do.
  */
-static int epf_vntb_db_map_bar(struct epf_vntb *vntb)
+static int epf_vntb_db_window(struct epf_vntb *vntb, enum pci_barno barno,
+			      dma_addr_t *window, size_t *size, bool quiet)
 {
 	const struct pci_epc_features *features = vntb->features;
 	const struct pci_ep_doorbell *db = &vntb->dbs->db[0];
-	struct pci_epf_bar *bar = &vntb->db_epf_bar;
 	struct device *dev = epf_vntb_dev(vntb);
-	enum pci_barno barno = vntb->db_barno;
-	size_t size = max_t(size_t, EPF_VNTB_DB_BAR_SIZE, features->align);
+	size_t align = max_t(size_t, EPF_VNTB_DB_BAR_SIZE, features->align);
 	dma_addr_t addr = db->dma_addr + db->offset;
-	dma_addr_t window;
 
-	if (!is_power_of_2(size)) {
-		dev_err(dev, "controller alignment %#zx is not a power of two\n",
-			features->align);
+	if (!is_power_of_2(align)) {
+		if (!quiet)
+			dev_err(dev, "controller alignment %#zx is not a power of two\n",
+				features->align);
 		return -EINVAL;
 	}
+	*size = align;
 	if (features->bar[barno].type == BAR_FIXED) {
-		if (features->bar[barno].fixed_size < size) {
-			dev_err(dev, "BAR%d: fixed size %#llx below %#zx\n",
-				barno, features->bar[barno].fixed_size, size);
-			return -ENOSPC;
-		}
-		size = features->bar[barno].fixed_size;
+		*size = features->bar[barno].fixed_size;
+		align = max_t(size_t, align, *size);
 	}
 
-	window = ALIGN_DOWN(addr, size);
-	if (window < db->dma_addr || window - db->dma_addr + size > db->size) {
-		dev_err(dev, "BAR%d: a %#zx-byte window on the doorbell would expose more than the %pa bytes mapped for it; set doorbell_mode poll\n",
-			barno, size, &db->size);
+	*window = ALIGN_DOWN(addr, align);
+	if (addr + sizeof(u32) > *window + *size) {
+		if (!quiet)
+			dev_err(dev, "BAR%d: fixed size %#zx does not reach the doorbell at %#llx of its block\n",
+				barno, *size, (u64)(addr - *window));
+		return -ENOSPC;
+	}
+	if (*window < db->dma_addr || *window - db->dma_addr + *size > db->size) {
+		if (!quiet)
+			dev_err(dev, "BAR%d: a %#zx-byte window on the doorbell would expose more than the %pa bytes mapped for it; set doorbell_mode poll\n",
+				barno, *size, &db->size);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/**
+ * epf_vntb_db_bar_fits() - can this fixed-size BAR be the doorbell BAR?
+ * @vntb: the function, its doorbell taken (epf_vntb_db_alloc())
+ * @bar: a BAR of fixed size
+ *
+ * Return: true when it holds the polled doorbells, or can be mapped onto
+ * the doorbell.
+ */
+bool epf_vntb_db_bar_fits(struct epf_vntb *vntb, enum pci_barno bar)
+{
+	dma_addr_t window;
+	size_t size;
+
+	if (vntb->db_polled)
+		return vntb->features->bar[bar].fixed_size >=
+		       NTB_EPF_DB_SLOTS * sizeof(u32);
+	if (vntb->dbs->db[0].bar != NO_BAR)
+		return false;
+	return !epf_vntb_db_window(vntb, bar, &window, &size, true);
+}
+
+/* Map the doorbell BAR onto the block that holds the doorbell register */
+static int epf_vntb_db_map_bar(struct epf_vntb *vntb)
+{
+	const struct pci_ep_doorbell *db = &vntb->dbs->db[0];
+	struct pci_epf_bar *bar = &vntb->db_epf_bar;
+	enum pci_barno barno = vntb->db_barno;
+	dma_addr_t window;
+	size_t size;
+	int ret;
+
+	ret = epf_vntb_db_window(vntb, barno, &window, &size, false);
+	if (ret)
+		return ret;
 
 	bar->barno = barno;
 	bar->phys_addr = window;
 	bar->size = size;
 	bar->flags = PCI_BASE_ADDRESS_SPACE_MEMORY;
-	if (features->bar[barno].only_64bit)
+	if (vntb->features->bar[barno].only_64bit)
 		bar->flags |= PCI_BASE_ADDRESS_MEM_TYPE_64;
-	vntb->db_offset = addr - bar->phys_addr;
+	vntb->db_offset = db->dma_addr + db->offset - window;
 	return 0;
 }
 

@@ -28,6 +28,10 @@
  *   link_status    LINK_STATUS: 0xffff
  *   ext_size       EXT_SIZE: 0xffff, past the control BAR
  *   cmd_db_offset  CMD_DB_OFFSET: just past the doorbell BAR, as db_offset
+ *   map_outside    published BAR map: window 1 from the end of its BAR on
+ *   map_overlap    published BAR map: the doorbells at the start of
+ *                  window 1
+ *   map_mw_size    published BAR map: window 1 twice the size of its BAR
  *
  * Not offered: DB_DATA, since any 32-bit value is a valid datum, and a
  * doorbell count, since the region has none: the host counts its MSI
@@ -69,6 +73,9 @@ enum epf_vntb_hostile_field {
 	EPF_VNTB_HOSTILE_LINK_STATUS,
 	EPF_VNTB_HOSTILE_EXT_SIZE,
 	EPF_VNTB_HOSTILE_CMD_DB_OFFSET,
+	EPF_VNTB_HOSTILE_MAP_OUTSIDE,
+	EPF_VNTB_HOSTILE_MAP_OVERLAP,
+	EPF_VNTB_HOSTILE_MAP_MW_SIZE,
 };
 
 static const char * const epf_vntb_hostile_names[] = {
@@ -82,6 +89,9 @@ static const char * const epf_vntb_hostile_names[] = {
 	[EPF_VNTB_HOSTILE_LINK_STATUS]		= "link_status",
 	[EPF_VNTB_HOSTILE_EXT_SIZE]		= "ext_size",
 	[EPF_VNTB_HOSTILE_CMD_DB_OFFSET]	= "cmd_db_offset",
+	[EPF_VNTB_HOSTILE_MAP_OUTSIDE]		= "map_outside",
+	[EPF_VNTB_HOSTILE_MAP_OVERLAP]		= "map_overlap",
+	[EPF_VNTB_HOSTILE_MAP_MW_SIZE]		= "map_mw_size",
 };
 
 enum epf_vntb_hostile_cmd_fault {
@@ -115,6 +125,28 @@ static u32 epf_vntb_hostile_db_end(struct epf_vntb *vntb)
 	if (vntb->db_epf_bar.barno == NO_BAR)
 		return EPF_VNTB_HOSTILE_FAR_OFFSET;
 	return vntb->db_epf_bar.size;
+}
+
+/* Window 1's entry of the published BAR map */
+static void epf_vntb_hostile_map_mw1(struct epf_vntb *vntb, u32 offset,
+				     u64 size)
+{
+	unsigned int e = NTB_EPF_BAR_MAP(NTB_EPF_ROLE_MW1);
+
+	epf_vntb_write32(vntb, e + NTB_EPF_BAR_MAP_OFFSET, offset);
+	epf_vntb_write32(vntb, e + NTB_EPF_BAR_MAP_SIZE_LO, lower_32_bits(size));
+	epf_vntb_write32(vntb, e + NTB_EPF_BAR_MAP_SIZE_HI, upper_32_bits(size));
+}
+
+/* The doorbells' entry pointing at the start of window 1 */
+static void epf_vntb_hostile_map_overlap(struct epf_vntb *vntb)
+{
+	unsigned int e = NTB_EPF_BAR_MAP(NTB_EPF_ROLE_DB);
+
+	epf_vntb_write32(vntb, e + NTB_EPF_BAR_MAP_BAR, vntb->mw[0].bar);
+	epf_vntb_write32(vntb, e + NTB_EPF_BAR_MAP_OFFSET, 0);
+	epf_vntb_write32(vntb, e + NTB_EPF_BAR_MAP_SIZE_LO, sizeof(u32));
+	epf_vntb_write32(vntb, e + NTB_EPF_BAR_MAP_SIZE_HI, 0);
 }
 
 /**
@@ -162,6 +194,16 @@ void epf_vntb_hostile_apply(struct epf_vntb *vntb)
 	case EPF_VNTB_HOSTILE_CMD_DB_OFFSET:
 		epf_vntb_write32(vntb, NTB_EPF_CMD_DB_OFFSET,
 				 epf_vntb_hostile_db_end(vntb));
+		break;
+	case EPF_VNTB_HOSTILE_MAP_OUTSIDE:
+		epf_vntb_hostile_map_mw1(vntb, vntb->mw[0].size,
+					 vntb->mw[0].size);
+		break;
+	case EPF_VNTB_HOSTILE_MAP_OVERLAP:
+		epf_vntb_hostile_map_overlap(vntb);
+		break;
+	case EPF_VNTB_HOSTILE_MAP_MW_SIZE:
+		epf_vntb_hostile_map_mw1(vntb, 0, 2 * vntb->mw[0].size);
 		break;
 	default:
 		break;

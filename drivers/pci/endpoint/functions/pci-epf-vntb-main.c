@@ -272,6 +272,9 @@ static int epf_vntb_bind(struct pci_epf *epf)
 		 vntb->ctrl_bar, vntb->db_barno,
 		 vntb->db_epf_bar.barno == NO_BAR ? " (controller's)" : "",
 		 vntb->n_db, vntb->num_mws, epf_vntb_db_backend(vntb));
+	if (!epf_vntb_bars_upstream(vntb))
+		dev_info(dev, "windows in BAR%d%s: not the BAR0, BAR2, BAR4 layout of Linux's ntb_hw_epf, which cannot use it; a host driver reading the published BAR map (this project's ntb_hw_epf) can\n",
+			 vntb->mw[0].bar, vntb->num_mws > 1 ? " and on" : "");
 	return 0;
 
 remove_vbus:

@@ -418,10 +418,12 @@ void epf_vntb_config_init(struct epf_vntb_config *cfg);
 
 /* -bar.c */
 int epf_vntb_bars_assign(struct epf_vntb *vntb, enum pci_barno db_fixed);
+bool epf_vntb_bars_upstream(struct epf_vntb *vntb);
 int epf_vntb_bars_set(struct epf_vntb *vntb);
 void epf_vntb_bars_clear(struct epf_vntb *vntb);
 
 /* -ctrl.c */
+size_t epf_vntb_ctrl_min_size(struct epf_vntb *vntb);
 int epf_vntb_ctrl_alloc(struct epf_vntb *vntb);
 void epf_vntb_ctrl_msix_init(struct epf_vntb *vntb);
 void epf_vntb_ctrl_msix_host_gone(struct epf_vntb *vntb);
@@ -445,6 +447,7 @@ u64 epf_vntb_cmd_handled(struct epf_vntb *vntb);
 /* -doorbell.c */
 void epf_vntb_db_init(struct epf_vntb *vntb);
 int epf_vntb_db_alloc(struct epf_vntb *vntb, enum pci_barno *fixed);
+bool epf_vntb_db_bar_fits(struct epf_vntb *vntb, enum pci_barno bar);
 int epf_vntb_db_place(struct epf_vntb *vntb);
 void epf_vntb_db_free(struct epf_vntb *vntb);
 int epf_vntb_db_request_irq(struct epf_vntb *vntb);

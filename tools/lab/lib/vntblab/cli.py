@@ -36,10 +36,12 @@ def cmd_up(lab, args):
            timeout=args.boot_timeout, ep_driver=args.ep_driver,
            host_driver=args.host_driver, topology=args.topology,
            controller=args.controller, host_params=args.host_driver_param,
-           msi=args.msi_parent)
+           msi=args.msi_parent, board=args.board)
     what = args.function if not args.no_link else "no link"
+    board = f" ({args.board})" if args.board else ""
     print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
-          f"{args.topology}, controller {args.controller}, function {what}")
+          f"{args.topology}, controller {args.controller}{board}, "
+          f"function {what}")
     if functions.FUNCTIONS[args.function].netdev and not args.no_link:
         topo = topologies.TOPOLOGIES[args.topology]
         for ln in topo.links:
@@ -94,7 +96,8 @@ def cmd_status(lab, args):
     print(f"run dir   {lab.run}")
     print(f"state     {st['status']}")
     print(f"topology  {topo.name}")
-    print(f"controller {st.get('controller', controllers.DEFAULT)}")
+    board = f" ({st['board']})" if st.get("board") else ""
+    print(f"controller {st.get('controller', controllers.DEFAULT)}{board}")
     print(f"function  {st['function'] if st['link'] else 'none (no link)'}"
           f"{', SMMUv3' if st['iommu'] else ''}")
     params = " ".join(st.get("host_params", ()))
@@ -265,6 +268,12 @@ def parser():
                    help="the endpoint controller (default %(default)s); " +
                         "; ".join(f"{c.name}: {c.summary}"
                                   for c in controllers.CONTROLLERS.values()))
+    s.add_argument("--board", choices=sorted(controllers.BOARDS),
+                   help="give the lab controller the BARs of a board's "
+                        "Linux 6.12 feature table; the vNTB function then "
+                        "lays its BARs out by itself; " + "; ".join(
+                            f"{b.name}: {b.summary}"
+                            for b in controllers.BOARDS.values()))
     s.add_argument("--iommu", action="store_true",
                    help="give the endpoint machines an SMMUv3 (strict; "
                         "lab controller only)")

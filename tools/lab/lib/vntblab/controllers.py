@@ -25,6 +25,11 @@ A function states what it needs of the controller's BARs (functions.py);
 each controller turns that into its device's properties, or the
 function's BAR pins, here.
 
+"lab up --board NAME" gives lab-epc a board's personality (BOARDS): the
+BARs and alignment of that board's controller in its Linux 6.12 feature
+table, which pcie-lab-epc takes as its board parameter. The function's
+needs then give way: it lays its BARs out by itself, as on the board.
+
 QEMU's virt machine takes no new platform devices on its command line
 (its device tree knows only the types virt.c knows), so the dw-pcie-ep
 device maps itself at the addresses below, and the lab boots the machine
@@ -32,8 +37,11 @@ with a device tree of its own: virt's, dumped for the same command line,
 plus one node per controller.
 """
 
+import dataclasses
 import subprocess
 from dataclasses import dataclass
+
+from . import LabError
 
 # The DesignWare controllers' addresses in the endpoint machine: register
 # blocks in virt's platform-bus hole, which nothing else of the lab uses,
@@ -74,6 +82,34 @@ class Needs:
 
 
 @dataclass(frozen=True)
+class Board:
+    """A board personality of lab-epc. FIXED_DB_BAR: the BAR in which the
+    board's controller exposes its doorbell itself (None: none, or one the
+    function maps)."""
+    name: str
+    summary: str
+    fixed_db_bar: int = None
+
+
+BOARDS = {
+    b.name: b for b in (
+        Board("rcar-s4", "Renesas R-Car S4: BAR1, BAR3, BAR5 reserved, "
+                         "BAR4 fixed at 256 bytes, 4 KiB alignment; eDMA "
+                         "doorbell"),
+        Board("rk3588", "Rockchip RK3588: BAR0-3 and BAR5 fixed at 1 MiB, "
+                        "BAR4 reserved, the controller's registers and its "
+                        "doorbell behind it, 64 KiB alignment",
+              fixed_db_bar=4),
+        Board("imx8mm", "NXP i.MX8MM: as R-Car S4 with 64 KiB alignment; "
+                        "no doorbell (polled)"),
+        Board("imx8mp", "NXP i.MX8MP: the same table as i.MX8MM"),
+        Board("imx95", "NXP i.MX95: BAR1 fixed at 64 KiB, 4 KiB "
+                       "alignment; eDMA doorbell"),
+    )
+}
+
+
+@dataclass(frozen=True)
 class Controller:
     name: str
     summary: str
@@ -105,12 +141,18 @@ class Controller:
         return ()
 
 
+@dataclass(frozen=True)
 class LabEpc(Controller):
+    board: str = None   # a key of BOARDS, or None
+
     def epc_name(self, k, slot=None):
         return f"0000:00:{slot + k:02x}.0"
 
     def devices(self, sockets, mem, needs, slot=None, msi=False):
         props = []
+        if self.board:
+            # The board's BARs, whatever the function would like
+            needs = Needs(fixed_db_bar=BOARDS[self.board].fixed_db_bar)
         if needs.bar_pairs:
             props.append("bar-pairs=on")
         if needs.fixed_db_bar is not None:
@@ -124,6 +166,8 @@ class LabEpc(Controller):
         return args
 
     def setup_lines(self, needs):
+        if self.board:
+            return [f"modprobe pcie-lab-epc board={self.board}"]
         return ["modprobe pcie-lab-epc"]
 
 
@@ -206,6 +250,18 @@ CONTROLLERS = {
 }
 
 DEFAULT = "lab"
+
+
+def controller(name, board=None):
+    """The controller NAME (a key of CONTROLLERS), with board personality
+    BOARD (a key of BOARDS, lab-epc only) when given."""
+    ctrl = CONTROLLERS[name]
+    if board is None:
+        return ctrl
+    if not isinstance(ctrl, LabEpc):
+        raise LabError(f"--board gives lab-epc a board's BARs: not for "
+                       f"controller {name} (use --controller lab)")
+    return dataclasses.replace(ctrl, board=board)
 
 
 def make_dtb(qemu, machine_args, nodes, path):

@@ -51,6 +51,8 @@ class Function:
     # Further modules the host loads, then a shell condition it waits for.
     host_modules: tuple = ()
     host_ready: str = None
+    # Host shell lines run right after its driver loads (a driver_override, say).
+    host_lines: tuple = ()
     # Both sides end up with an ntb_netdev interface per link to address.
     netdev: bool = False
 
@@ -61,7 +63,8 @@ class Function:
 VNTB_DB_BAR = 2
 
 
-def _vntb_function(name, summary, needs, extra_attrs=()):
+def _vntb_function(name, summary, needs, extra_attrs=(), device_id="0x0809",
+                   host_lines=()):
     return Function(
         name=name,
         summary=summary,
@@ -70,7 +73,7 @@ def _vntb_function(name, summary, needs, extra_attrs=()):
         epf_driver="pci_epf_vntb",
         attrs=(
             ("vendorid", "0x1957"),
-            ("deviceid", "0x0809"),
+            ("deviceid", device_id),
         ),
         driver_attrs=(
             ("db_count", "4"),
@@ -88,6 +91,7 @@ def _vntb_function(name, summary, needs, extra_attrs=()):
         host_modules=("ntb_transport", "ntb_netdev"),
         host_ready="sh -c 'grep -qsx DRIVER=ntb_netdev "
                    "/sys/class/net/*/device/uevent'",
+        host_lines=host_lines,
         netdev=True,
     )
 
@@ -162,6 +166,18 @@ FUNCTIONS = {
             "controller without a doorbell",
             controllers.Needs(bar_pairs=True),
             extra_attrs=(("doorbell_mode", "poll"),)),
+        _vntb_function(
+            "vntb-new-id",
+            "as vntb, our pci-epf-vntb only, with device ID 0x0a00, "
+            "which no host driver knows: the host binds our ntb_hw_epf "
+            "to it through driver_override, from the published BAR map",
+            controllers.Needs(bar_pairs=True),
+            device_id="0x0a00",
+            host_lines=(
+                "d=$(grep -lx 0x0a00 /sys/bus/pci/devices/*/device)",
+                "d=${d%/device}",
+                "echo ntb_hw_epf > $d/driver_override",
+                "echo ${d##*/} > /sys/bus/pci/drivers_probe")),
         # The doorbell test function in the two ways the host can reach
         # the controller's embedded doorbell: through a BAR the function
         # maps onto the doorbell's DMA address, or through the BAR the
@@ -291,6 +307,7 @@ def host_setup_script(fn, source="any", params=()):
     lines = ["set -e"]
     if fn.host_driver:
         lines.append(load_line(fn.host_driver, source, params))
+    lines += list(fn.host_lines)
     lines += [f"modprobe {mod}" for mod in fn.host_modules]
     if fn.host_ready:
         lines.append(f"lab-wait -t 60 {fn.host_ready}")

@@ -195,22 +195,24 @@ class Lab:
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
            ep_driver="any", host_driver="any",
            topology=topologies.DEFAULT, controller=controllers.DEFAULT,
-           host_params=(), msi=False):
+           host_params=(), msi=False, board=None):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
         with endpoint controllers of kind CONTROLLER (a key of
         controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
         functions.FUNCTIONS) on every link, its driver and the host's
         taken from EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES),
-        the host's loaded with the module parameters HOST_PARAMS.
+        the host's loaded with the module parameters HOST_PARAMS; BOARD
+        (a key of controllers.BOARDS) gives lab-epc a board's BARs.
         MSI: the controllers reach the endpoint's GIC ITS (an msi-parent
-        in their device tree nodes), which gives MSI doorbells. On any failure, and on KeyboardInterrupt, everything started so
+        in their device tree nodes), which gives MSI doorbells.
+        On any failure, and on KeyboardInterrupt, everything started so
         far is torn down before the exception propagates. LINK=False
         leaves the link devices out."""
         try:
             self._up(function, iommu, link, timeout, ep_driver,
                      host_driver, topologies.TOPOLOGIES[topology],
-                     controllers.CONTROLLERS[controller], tuple(host_params),
-                     msi)
+                     controllers.controller(controller, board),
+                     tuple(host_params), msi)
         except BaseException:
             if self.owned:
                 self.down()
@@ -280,6 +282,7 @@ class Lab:
         self.state = {"topology": topo.name, "function": fn.name,
                       "controller": ctrl.name, "iommu": iommu, "link": link,
                       "msi": msi,
+                      "board": getattr(ctrl, "board", None),
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "host_params": list(host_params),
                       "status": "booting", "machines": {}}
@@ -423,8 +426,9 @@ class Lab:
         fn = functions.FUNCTIONS[st["function"]]
         if not setup or not st["link"] or fn.epf_driver is None:
             return
-        ctrl = controllers.CONTROLLERS[st.get("controller",
-                                              controllers.DEFAULT)]
+        ctrl = controllers.controller(st.get("controller",
+                                             controllers.DEFAULT),
+                                      st.get("board"))
         self._step(f"set up {name} ({fn.name})", ep.check,
                    self._ep_setup(fn, ctrl, topo, name,
                                   st.get("ep_driver", "any")),
