@@ -35,7 +35,8 @@ def cmd_up(lab, args):
     lab.up(function=args.function, iommu=args.iommu, link=not args.no_link,
            timeout=args.boot_timeout, ep_driver=args.ep_driver,
            host_driver=args.host_driver, topology=args.topology,
-           controller=args.controller, host_params=args.host_driver_param)
+           controller=args.controller, host_params=args.host_driver_param,
+           host_strict_iomem=args.host_strict_iomem)
     what = args.function if not args.no_link else "no link"
     print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
           f"{args.topology}, controller {args.controller}, function {what}")
@@ -282,6 +283,10 @@ def parser():
                         "endpoint that lays its BARs out otherwise than "
                         "its PCI ID's map (upstream's pci-epf-vntb on the "
                         "dw controller)")
+    s.add_argument("--host-strict-iomem", action="store_true",
+                   help="boot the host without iomem=relaxed: as on a "
+                        "distribution's kernel (IO_STRICT_DEVMEM), a BAR "
+                        "a driver holds cannot be mapped from user space")
     s.add_argument("--no-link", action="store_true",
                    help="boot the machines without the link devices")
     add_boot_timeout(s)

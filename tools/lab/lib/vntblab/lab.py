@@ -195,20 +195,23 @@ class Lab:
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
            ep_driver="any", host_driver="any",
            topology=topologies.DEFAULT, controller=controllers.DEFAULT,
-           host_params=()):
+           host_params=(), host_strict_iomem=False):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
         with endpoint controllers of kind CONTROLLER (a key of
         controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
         functions.FUNCTIONS) on every link, its driver and the host's
         taken from EP_DRIVER and HOST_DRIVER (functions.DRIVER_SOURCES),
         the host's loaded with the module parameters HOST_PARAMS.
+        HOST_STRICT_IOMEM boots the host without iomem=relaxed (see
+        machines.host).
         On any failure, and on KeyboardInterrupt, everything started so
         far is torn down before the exception propagates. LINK=False
         leaves the link devices out."""
         try:
             self._up(function, iommu, link, timeout, ep_driver,
                      host_driver, topologies.TOPOLOGIES[topology],
-                     controllers.CONTROLLERS[controller], tuple(host_params))
+                     controllers.CONTROLLERS[controller], tuple(host_params),
+                     host_strict_iomem)
         except BaseException:
             if self.owned:
                 self.down()
@@ -248,7 +251,7 @@ class Lab:
                 for k in range(len(topo.links_of(name)))]
 
     def _up(self, function, iommu, link, timeout, ep_driver, host_driver,
-            topo, ctrl, host_params):
+            topo, ctrl, host_params, host_strict_iomem):
         fn = functions.FUNCTIONS[function]
         functions.check_module_params(host_params)
         if host_params and not fn.host_driver:
@@ -274,6 +277,7 @@ class Lab:
                       "controller": ctrl.name, "iommu": iommu, "link": link,
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "host_params": list(host_params),
+                      "host_strict_iomem": host_strict_iomem,
                       "status": "booting", "machines": {}}
         self.save_state()
         self.owned = True
@@ -309,7 +313,8 @@ class Lab:
                 self.run, self.shm_path("host"), env["LAB_HOST_KERNEL"],
                 env["LAB_HOST_INITRD"],
                 sockets=[self.link_socket(ln) for ln in topo.links]
-                if host_link else (), slot=slot)
+                if host_link else (), slot=slot,
+                strict_iomem=host_strict_iomem)
             host_agent = stack.enter_context(self._step(
                 "boot host (x86_64)", self._boot, host, host_args,
                 timeout))
