@@ -579,3 +579,4 @@ module_exit(pci_ep_doorbell_exit);
 
 MODULE_DESCRIPTION("PCI endpoint doorbells with an embedded-doorbell fallback");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);
