@@ -47,7 +47,7 @@ versioned() {
 		v=$(modinfo -F version "$ko")
 		[ "$v" = "$VERSION" ] ||
 			{ echo "$(basename "$ko"): version '$v', VERSION says $VERSION"; rc=1; }
-	done < <(find "$1" -name '*.ko*')
+	done < <(find "$1" -name '*.ko' -o -name '*.ko.[gx]z' -o -name '*.ko.zst')
 	return $rc
 }
 
