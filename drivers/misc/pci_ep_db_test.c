@@ -323,3 +323,4 @@ module_exit(db_test_exit);
 
 MODULE_DESCRIPTION("Host side of the endpoint doorbell test: round trip");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

@@ -1169,3 +1169,4 @@ module_pci_driver(lab_epc_driver);
 
 MODULE_DESCRIPTION("Endpoint controller driver for the lab's emulated PCIe link");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

@@ -1053,3 +1053,4 @@ kunit_test_suite(pci_ep_db_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the PCI endpoint doorbell layer");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

@@ -897,3 +897,4 @@ module_exit(pci_ep_doorbell_exit);
 
 MODULE_DESCRIPTION("PCI endpoint doorbells: MSI, with an embedded-doorbell fallback");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

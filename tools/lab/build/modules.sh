@@ -40,6 +40,7 @@ command -v "${cross}gcc" >/dev/null || lab_die "${cross}gcc missing: run tools/l
 # by an in-place "make -C \$KDIR M=\$PWD" are not sources: not copied.
 mapfile -t files < <(cd "$LAB_TOP" && {
 	echo Kbuild
+	echo VERSION
 	find drivers include -type f \( -name Kbuild -o -name Makefile \
 		-o -name '*.[ch]' \)
 } | LC_ALL=C sort)

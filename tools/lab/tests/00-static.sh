@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks: kernel C against the kernel's checkpatch (--strict) and
 # kernel-doc (-Wall), the
-# QEMU device C against QEMU's, shell and Python syntax, vntb-setup's
-# version against VERSION, an SPDX line on every file that can carry
-# one, make help against the Makefile's targets, the lab command's
-# options in its guide, and the documentation's Sphinx build with
-# warnings as errors.
+# QEMU device C against QEMU's, shell and Python syntax, vntb-setup's,
+# dkms.conf's and the modules' versions against VERSION, an SPDX line on
+# every file that can carry one, make help against the Makefile's
+# targets, the lab command's options in its guide, and the
+# documentation's Sphinx build with warnings as errors.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tools/lab/build/common.sh"
@@ -112,9 +112,10 @@ tap_check "every file that can carry an SPDX line has one" spdx_lines
 
 # VERSION is the project's version; vntb-setup carries a copy, since it
 # is installed on a board alone, and dkms.conf one, since dkms reads it
-# without running anything of ours
+# without running anything of ours; each module reports it (the top
+# Kbuild passes it as VNTB_VERSION, 08-distro-build checks modinfo)
 version_agrees() {
-	local want got
+	local want got f
 	want=$(cat VERSION) || return 1
 	got=$(sh tools/vntb-setup/vntb-setup --version)
 	[ "$got" = "vntb-setup $want" ] ||
@@ -122,8 +123,12 @@ version_agrees() {
 	got=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 	[ "$got" = "$want" ] ||
 		{ echo "dkms.conf's PACKAGE_VERSION is '$got', VERSION '$want'"; return 1; }
+	for f in $(grep -rl '^MODULE_LICENSE(' drivers); do
+		grep -q '^MODULE_VERSION(VNTB_VERSION);$' "$f" ||
+			{ echo "$f: a module without MODULE_VERSION(VNTB_VERSION)"; return 1; }
+	done
 }
-tap_check "vntb-setup's and dkms.conf's versions are VERSION's" version_agrees
+tap_check "vntb-setup's, dkms.conf's and the modules' versions are VERSION's" version_agrees
 
 # "make help" names every target of the Makefile: each rule's targets
 # and each .PHONY one

@@ -23,7 +23,7 @@ VERSION=$(cat "$LAB_TOP/VERSION")
 
 # sources DIR: a copy of what kbuild reads, as a user's checkout has it
 sources() {
-	mkdir -p "$1" && (cd "$LAB_TOP" && cp -R Kbuild drivers include "$1/")
+	mkdir -p "$1" && (cd "$LAB_TOP" && cp -R Kbuild VERSION drivers include "$1/")
 }
 
 # kos DIR: the module files built below DIR, by name, one line
@@ -39,6 +39,17 @@ else
 	tap_fail "Debian's 6.12 headers, amd64 and arm64" "$headers_x86" "$headers_arm"
 	tap_fail_rest "no Debian headers"
 fi
+
+# versioned DIR: every module built below DIR reports VERSION (modinfo)
+versioned() {
+	local ko v rc=0
+	while IFS= read -r ko; do
+		v=$(modinfo -F version "$ko")
+		[ "$v" = "$VERSION" ] ||
+			{ echo "$(basename "$ko"): version '$v', VERSION says $VERSION"; rc=1; }
+	done < <(find "$1" -name '*.ko' -o -name '*.ko.[gx]z' -o -name '*.ko.zst')
+	return $rc
+}
 
 # build NAME HEADERS ARGS...: make modules in a fresh copy, -Werror
 build() {
@@ -72,8 +83,9 @@ ep_default() {
 	build ep "$headers_arm" CONFIG_NTB=m KBUILD_MODPOST_WARN=1 || return
 	[ "$(kos "$tmp/ep")" = "ntb_hw_epf.ko $want" ] ||
 		{ echo "built: $(kos "$tmp/ep"), want ntb_hw_epf.ko $want"; return 1; }
+	versioned "$tmp/ep"
 }
-tap_check "arm64, Debian's configuration with CONFIG_NTB=m: the endpoint's modules compile, no test-only module" ep_default
+tap_check "arm64, Debian's configuration with CONFIG_NTB=m: the endpoint's modules compile, no test-only module, each with version $VERSION" ep_default
 
 ep_tests() {
 	build ep-tests "$headers_arm" CONFIG_NTB=m KBUILD_MODPOST_WARN=1 \
@@ -82,8 +94,9 @@ ep_tests() {
 		grep -qw "$m" <<<"$(kos "$tmp/ep-tests")" ||
 			{ echo "no $m in: $(kos "$tmp/ep-tests")"; return 1; }
 	done
+	versioned "$tmp/ep-tests"
 }
-tap_check "arm64, VNTB_TEST_MODULES=1: the test-only modules compile too" ep_tests
+tap_check "arm64, VNTB_TEST_MODULES=1: the test-only modules compile too, each with version $VERSION" ep_tests
 
 # dkms_make NAME KDIR TARGET: make TARGET (dkms-install or dkms-remove)
 # of a checkout, for KDIR's kernel, on private dkms trees below tmp/NAME
@@ -121,9 +134,10 @@ dkms_lab() {
 	[ -n "$ko" ] || { echo "no ntb_hw_epf.ko installed below $tmp/lab/modules"; return 1; }
 	modinfo -F vermagic "$ko" | grep -q "^$(cat "$lab_kdir/include/config/kernel.release") " ||
 		{ echo "$ko: vermagic $(modinfo -F vermagic "$ko")"; return 1; }
+	versioned "$tmp/lab/modules" || return
 	echo "installed $ko"
 }
-tap_check "make dkms-install, a 6.12 kernel with NTB (the lab's): ntb_hw_epf for it in updates" dkms_lab
+tap_check "make dkms-install, a 6.12 kernel with NTB (the lab's): ntb_hw_epf for it in updates, version $VERSION" dkms_lab
 
 dkms_lab_remove() {
 	dkms_make lab "$lab_kdir" dkms-remove || return

@@ -11,8 +11,6 @@
 # window buffers it freed at link down, and leaks ntb_netdev's receive
 # buffers at removal (patches/linux-6.12 fixes them; the lab's kernels
 # carry the fixes): an unpatched kernel fails here within a few rounds.
-# One upstream leak they do not fix yet, at ntb_netdev's unload under
-# traffic, is set aside by name (lib.sh, UPSTREAM_CLOSE_LEAK).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 

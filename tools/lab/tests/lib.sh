@@ -99,14 +99,6 @@ kmemleak_forget() {
 	echo scan > $k && echo clear > $k'
 }
 
-# One upstream leak the series does not fix yet: ntb_netdev_close()
-# drains its receive queue while a receive tasklet that was already
-# running can still post a fresh buffer (ntb_netdev_rx_handler()'s
-# refill), which ntb_transport_free_queue() then drops with its entry.
-# It takes an unload of ntb_netdev under traffic; kmemleak_ours sets
-# exactly those buffers aside and says how many.
-UPSTREAM_CLOSE_LEAK='ntb_netdev_rx_handler[+]'
-
 # kmemleak_ours SIDE MODULE...: scan (twice: an object referenced only
 # from a register at the first scan is not reported at the second) and
 # fail, listing them, if any suspected leak was allocated by code in one
@@ -118,19 +110,15 @@ kmemleak_ours() {
 	re=$(printf '[[]%s[]]|' "$@")
 	out=$(lab run --timeout 300 "$side" -- 'k=/sys/kernel/debug/kmemleak
 	echo scan > $k && echo scan > $k && cat $k') || return 1
-	awk -v re="${re}^ *0x[0-9a-f]+\$" -v side="$side" \
-		-v aside="$UPSTREAM_CLOSE_LEAK" '
+	awk -v re="${re}^ *0x[0-9a-f]+\$" -v side="$side" '
 		function flush() {
-			if (hit && rec ~ aside) set_aside++
-			else if (hit) { printf "%s", rec; n++ }
+			if (hit) { printf "%s", rec; n++ }
 			rec = ""; hit = 0
 		}
 		/^unreferenced object/ { flush() }
 		{ rec = rec $0 "\n"; if ($0 ~ re) hit = 1 }
 		END {
 			flush()
-			if (set_aside)
-				print side ": " set_aside " receive buffer(s) of ntb_netdev posted as it closed (upstream), set aside"
 			if (n) { print side ": " n " suspected leak(s)"; exit 1 }
 		}' <<<"$out"
 }

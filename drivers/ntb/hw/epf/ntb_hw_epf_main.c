@@ -600,3 +600,4 @@ module_exit(ntb_hw_epf_exit);
 
 MODULE_DESCRIPTION("NTB host driver for PCI endpoint NTB functions");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

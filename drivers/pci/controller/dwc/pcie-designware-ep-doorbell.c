@@ -719,3 +719,4 @@ module_exit(dw_ep_db_exit);
 
 MODULE_DESCRIPTION("Embedded doorbell for DesignWare PCIe endpoint controllers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

@@ -498,3 +498,4 @@ module_exit(epf_db_test_exit);
 
 MODULE_DESCRIPTION("PCI endpoint function: doorbell test");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

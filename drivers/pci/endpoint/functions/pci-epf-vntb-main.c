@@ -396,3 +396,4 @@ module_exit(epf_vntb_exit);
 
 MODULE_DESCRIPTION("PCI endpoint function: virtual NTB with interrupt-driven doorbells");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);

@@ -36,7 +36,8 @@ def cmd_up(lab, args):
            timeout=args.boot_timeout, ep_driver=args.ep_driver,
            host_driver=args.host_driver, topology=args.topology,
            controller=args.controller, host_params=args.host_driver_param,
-           msi=args.msi_parent, board=args.board)
+           msi=args.msi_parent, board=args.board,
+           host_strict_iomem=args.host_strict_iomem)
     what = args.function if not args.no_link else "no link"
     board = f" ({args.board})" if args.board else ""
     print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
@@ -297,6 +298,10 @@ def parser():
                         "endpoint's GIC ITS (and their writes its device "
                         "ID): MSI doorbells, one interrupt each; without "
                         "it, the embedded doorbell (dw controller only)")
+    s.add_argument("--host-strict-iomem", action="store_true",
+                   help="boot the host without iomem=relaxed: as on a "
+                        "distribution's kernel (IO_STRICT_DEVMEM), a BAR "
+                        "a driver holds cannot be mapped from user space")
     s.add_argument("--no-link", action="store_true",
                    help="boot the machines without the link devices")
     add_boot_timeout(s)

@@ -195,7 +195,8 @@ class Lab:
     def up(self, function="vntb", iommu=False, link=True, timeout=180,
            ep_driver="any", host_driver="any",
            topology=topologies.DEFAULT, controller=controllers.DEFAULT,
-           host_params=(), msi=False, board=None):
+           host_params=(), msi=False, board=None,
+           host_strict_iomem=False):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
         with endpoint controllers of kind CONTROLLER (a key of
         controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
@@ -205,6 +206,8 @@ class Lab:
         (a key of controllers.BOARDS) gives lab-epc a board's BARs.
         MSI: the controllers reach the endpoint's GIC ITS (an msi-parent
         in their device tree nodes), which gives MSI doorbells.
+        HOST_STRICT_IOMEM boots the host without iomem=relaxed (see
+        machines.host).
         On any failure, and on KeyboardInterrupt, everything started so
         far is torn down before the exception propagates. LINK=False
         leaves the link devices out."""
@@ -212,7 +215,7 @@ class Lab:
             self._up(function, iommu, link, timeout, ep_driver,
                      host_driver, topologies.TOPOLOGIES[topology],
                      controllers.controller(controller, board),
-                     tuple(host_params), msi)
+                     tuple(host_params), msi, host_strict_iomem)
         except BaseException:
             if self.owned:
                 self.down()
@@ -253,7 +256,7 @@ class Lab:
                 for k in range(len(topo.links_of(name)))]
 
     def _up(self, function, iommu, link, timeout, ep_driver, host_driver,
-            topo, ctrl, host_params, msi):
+            topo, ctrl, host_params, msi, host_strict_iomem):
         fn = functions.FUNCTIONS[function]
         functions.check_module_params(host_params)
         if host_params and not fn.host_driver:
@@ -285,6 +288,7 @@ class Lab:
                       "board": getattr(ctrl, "board", None),
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "host_params": list(host_params),
+                      "host_strict_iomem": host_strict_iomem,
                       "status": "booting", "machines": {}}
         self.save_state()
         self.owned = True
@@ -321,7 +325,8 @@ class Lab:
                 self.run, self.shm_path("host"), env["LAB_HOST_KERNEL"],
                 env["LAB_HOST_INITRD"],
                 sockets=[self.link_socket(ln) for ln in topo.links]
-                if host_link else (), slot=slot)
+                if host_link else (), slot=slot,
+                strict_iomem=host_strict_iomem)
             host_agent = stack.enter_context(self._step(
                 "boot host (x86_64)", self._boot, host, host_args,
                 timeout))

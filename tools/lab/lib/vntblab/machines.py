@@ -129,11 +129,16 @@ def host_machine(run, shm):
                    run, shm)
 
 
-def host(run, shm, kernel, initrd, sockets=(), slot=None):
+def host(run, shm, kernel, initrd, sockets=(), slot=None,
+         strict_iomem=False):
     """The x86_64 host machine with one lab-epf function per link socket
     in SOCKETS, each behind a hot-plug capable root port of its own. SLOT:
     the PCI slot of the first root port, the next ones following (default:
     QEMU chooses).
+
+    Its kernel filters /dev/mem and BAR mappings as distributions' do
+    (IO_STRICT_DEVMEM); the machine boots with iomem=relaxed, so that the
+    tests may map the BARs a driver holds, unless STRICT_IOMEM.
 
     x86 grants a device more than one MSI vector only through interrupt
     remapping (ntb_hw_epf wants several), so the machine has an Intel
@@ -146,7 +151,8 @@ def host(run, shm, kernel, initrd, sockets=(), slot=None):
             "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
             # Before any other PCI device, as QEMU requires.
             "-device", "intel-iommu,intremap=on"]
-    args += m.common_args(kernel, initrd, ["intel_iommu=off"], "host-ram")
+    append = ["intel_iommu=off"] + ([] if strict_iomem else ["iomem=relaxed"])
+    args += m.common_args(kernel, initrd, append, "host-ram")
     args += ["-device", "virtio-serial-pci,id=vser",
              "-device", "virtconsole,chardev=agent"]
     for k, sock in enumerate(sockets):
