@@ -163,6 +163,7 @@ struct ntb_hw_epf_db_vec {
  *	rebound endpoint's set-up waits for the client to release @mw_live
  * @cmd_db: the endpoint takes the command doorbell and signals completion
  * @ext: the endpoint has this project's control-region extension
+ * @ext_size: its NTB_EPF_EXT_SIZE, which tells the field groups it has
  * @link_enabled: a client enabled the link (LINK_UP sent, no LINK_DOWN)
  * @link_seen: link state last reported to the client by link_is_up
  * @live: the NTB device is registered: events may go to the NTB core
@@ -200,6 +201,7 @@ struct ntb_hw_epf {
 	wait_queue_head_t cmd_wq;
 	bool cmd_db;
 	bool ext;
+	u16 ext_size;
 	bool link_enabled;
 	bool link_seen;
 	bool live;

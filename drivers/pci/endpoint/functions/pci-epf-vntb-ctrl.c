@@ -228,7 +228,7 @@ u32 epf_vntb_ctrl_ep_caps(struct epf_vntb *vntb)
 {
 	if (vntb->db_polled)
 		return 0;
-	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB;
+	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB | NTB_EPF_CAP_MSI_DIRECT;
 }
 
 static void epf_vntb_ctrl_write_doorbells(struct epf_vntb *vntb)
