@@ -11,8 +11,10 @@
  * (upstream's ntb_pingpong counts round trips, with no distribution).
  *
  * Any doorbell that arrives while no measurement waits is answered, so
- * either side may measure; both ring doorbell bit 0, whatever bits the
- * peer's driver reports.
+ * either side may measure; both ring doorbell bit db_bit (a parameter),
+ * whatever bits the peer's driver reports. Its default is 1, not 0:
+ * Linux 6.12's pci-epf-vntb raises bit 0 on the host's reserved vector,
+ * which its host driver drops.
  *
  * debugfs, per NTB device, <debugfs>/ntb_db_rtt/<device>/:
  *   rtt	write N (1 to 100000) to take N samples, after a few warm-up
@@ -37,7 +39,10 @@
 #define DB_RTT_WARMUP		10
 #define DB_RTT_TIMEOUT_MS	2000
 #define DB_RTT_LINK_MS		10000
-#define DB_RTT_BIT		BIT_ULL(0)
+
+static unsigned int db_bit = 1;
+module_param(db_bit, uint, 0444);
+MODULE_PARM_DESC(db_bit, "Doorbell bit both sides ring (default 1)");
 
 /**
  * struct db_rtt - the client on one NTB device
@@ -83,7 +88,7 @@ static void db_rtt_db_event(void *ctx, int vector)
 		complete(&rtt->back);
 		return;
 	}
-	ntb_peer_db_set(ntb, DB_RTT_BIT);
+	ntb_peer_db_set(ntb, BIT_ULL(db_bit));
 	atomic64_inc(&rtt->answered);
 }
 
@@ -116,7 +121,7 @@ static s64 db_rtt_one(struct db_rtt *rtt)
 
 	reinit_completion(&rtt->back);
 	t0 = ktime_get();
-	ret = ntb_peer_db_set(rtt->ntb, DB_RTT_BIT);
+	ret = ntb_peer_db_set(rtt->ntb, BIT_ULL(db_bit));
 	if (ret)
 		return ret;
 	left = wait_for_completion_timeout(&rtt->back,
@@ -224,8 +229,10 @@ static int db_rtt_probe(struct ntb_client *client, struct ntb_dev *ntb)
 	struct db_rtt *rtt;
 	int ret;
 
-	if (!(ntb_db_valid_mask(ntb) & DB_RTT_BIT)) {
-		dev_err(&ntb->dev, "ntb_db_rtt: no doorbell bit 0\n");
+	if (db_bit >= BITS_PER_LONG_LONG ||
+	    !(ntb_db_valid_mask(ntb) & BIT_ULL(db_bit))) {
+		dev_err(&ntb->dev, "ntb_db_rtt: no doorbell bit %u (valid %#llx)\n",
+			db_bit, ntb_db_valid_mask(ntb));
 		return -EINVAL;
 	}
 	rtt = kzalloc(sizeof(*rtt), GFP_KERNEL);
