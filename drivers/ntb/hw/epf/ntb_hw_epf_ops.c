@@ -255,7 +255,10 @@ static int ntb_hw_epf_peer_mw_get_addr(struct ntb_dev *ntb, int idx,
 static int ntb_hw_epf_spad(struct ntb_hw_epf *ndev, bool peer, int idx,
 			   void __iomem **reg)
 {
-	u32 min = READ_ONCE(ndev->ext) ? NTB_EPF_EXT_END : NTB_EPF_EXT_BASE;
+	/* The extension ends where its SIZE says: its groups are additive */
+	u32 min = READ_ONCE(ndev->ext) ?
+		  NTB_EPF_EXT_BASE + READ_ONCE(ndev->ext_size) :
+		  NTB_EPF_EXT_BASE;
 	u32 off;
 	u64 pos;
 
