@@ -89,6 +89,12 @@
 #define NTB_EPF_EXT_CORE_END		0x14c
 #define NTB_EPF_CMD_SEQ			0x14c	/* u32, host writes */
 #define NTB_EPF_CMD_SEQ_DONE		0x150	/* u32, endpoint writes */
+/* NTB_EPF_CAP_MSI_DIRECT: the host's MSI message, host writes */
+#define NTB_EPF_MSI_ADDR_LO		0x154	/* u32 */
+#define NTB_EPF_MSI_ADDR_HI		0x158	/* u32 */
+#define NTB_EPF_MSI_DATA		0x15c	/* u32, vector 0's data */
+#define NTB_EPF_MSI_COUNT		0x160	/* u32, vectors enabled */
+#define NTB_EPF_MSI_END			0x170	/* 0x164-0x16f reserved */
 
 /*
  * Published BAR map (NTB_EPF_CAP_BAR_MAP), endpoint writes: where each
@@ -160,6 +166,20 @@
  * before, a late answer included.
  */
 #define NTB_EPF_CAP_CMD_SEQ		BIT(2)
+
+/*
+ * NTB_EPF_CAP_MSI_DIRECT: the endpoint can raise the host's MSIs with a
+ * write of its own through an outbound window, in any context. A host
+ * that uses MSI (not MSI-X) writes its message into NTB_EPF_MSI_*:
+ * the address of its vectors, vector 0's data (vector n's data is that
+ * plus n, as multi-vector MSI has it) and how many vectors it enabled,
+ * then sets the bit before CONFIGURE_DOORBELL. The endpoint checks them
+ * and maps the address at CONFIGURE_DOORBELL and at LINK_UP; it raises
+ * through its controller as before when they are refused or it has no
+ * outbound window to spare. The group is valid only with the bit set on
+ * both sides and NTB_EPF_EXT_SIZE reaching NTB_EPF_MSI_END.
+ */
+#define NTB_EPF_CAP_MSI_DIRECT		BIT(3)
 
 /*
  * NTB_EPF_CAP_BAR_MAP: the endpoint publishes its BAR map at

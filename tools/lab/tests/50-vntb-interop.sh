@@ -5,7 +5,9 @@
 # and ntb_netdev (upstream, unmodified) on both. Each pair: ntb0 up on both
 # sides, ping and iperf3 across both ways, the driver asked for is the one
 # loaded, and no kernel logs a warning, a lockdep or KASAN report (but
-# for upstream's endpoint function, see below).
+# for upstream's endpoint function, see below). Where the endpoint is
+# ours, the pings also show how it raised the host's MSIs: directly with
+# our host on MSI, through its work item otherwise.
 # Our pair runs again with the doorbell pre-exposed in the controller's
 # BAR, both reach modes under the endpoint's strict SMMUv3, and with the
 # polled fallback (doorbell_mode poll), also against upstream's host.
@@ -97,9 +99,22 @@ drivers_msi() {
 	ep 'dmesg | grep "pci_epf_vntb.*doorbell backend msi$"'
 }
 
+# ping_both [direct|work]: ping each way; with an argument, our endpoint
+# raised the host's doorbell MSIs with a write of its own (direct: our
+# host on MSI published its MSI message) or only through its work item
+# (an upstream host, MSI-X, polled doorbells)
 ping_both() {
+	local path=${1:-} d
 	host "ping -c 5 -W 5 $ep_addr" || return 1
-	ep "ping -c 5 -W 5 $host_addr"
+	ep "ping -c 5 -W 5 $host_addr" || return 1
+	[ -n "$path" ] || return 0
+	d=$(ep "awk '\$1 == \"peer_db_direct\" { print \$2 }' /sys/kernel/debug/pci-epf-vntb/*/counters") ||
+		return 1
+	echo "endpoint peer_db_direct $d"
+	case $path in
+	direct) [ "$d" -ge 5 ] ;;
+	*) [ "$d" = 0 ] ;;
+	esac
 }
 
 iperf3_both() {
@@ -118,7 +133,7 @@ link_up_both() {
 }
 
 suite() {
-	local label=${1%%|*} args=${1#*|} out ep_src host_src bar_map
+	local label=${1%%|*} args=${1#*|} out ep_src host_src bar_map path=
 	ep_src=$(sed -n 's/.*--ep-driver \([a-z]*\).*/\1/p' <<<"$args")
 	host_src=$(sed -n 's/.*--host-driver \([a-z]*\).*/\1/p' <<<"$args")
 	bar_map=$(sed -n 's/.*--host-driver-param bar_map=\([0-9,]*\).*/\1/p' <<<"$args")
@@ -145,7 +160,18 @@ suite() {
 			drivers_as_asked "$ep_src" "$host_src" "$bar_map"
 	fi
 	tap_check "$label: ntb0 is up on both sides" link_up_both
-	tap_check "$label: ping both ways" ping_both
+	if [ "$ep_src" = ours ]; then
+		path=work
+		[ "$host_src" = ours ] && [[ "$args" != *"--controller dw"* ]] &&
+			[[ "$args" != *vntb-poll* ]] && path=direct
+	fi
+	case $path in
+	direct) tap_check "$label: ping both ways, the host's MSIs raised directly" \
+		ping_both direct ;;
+	work) tap_check "$label: ping both ways, the host's MSIs raised by the work item" \
+		ping_both work ;;
+	*) tap_check "$label: ping both ways" ping_both ;;
+	esac
 	tap_check "$label: iperf3 both ways" iperf3_both
 	# Upstream's pci-epf-vntb raises its MSI, which may sleep, from
 	# peer_db_set(), which ntb_transport calls in atomic context: with

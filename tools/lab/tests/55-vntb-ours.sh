@@ -5,7 +5,9 @@
 # - Interrupt-driven both ways: the host announces its commands with the
 #   command doorbell, so the endpoint stops polling; an idle link runs no
 #   NTB work item or timer on the endpoint; pings move the endpoint's
-#   doorbell interrupt and the host's MSIs.
+#   doorbell interrupt and the host's MSIs, which the endpoint raises with
+#   a write of its own (the host published its MSI message; MSI-X on the
+#   DesignWare controller keeps the work item).
 # - The NTB test clients: ntb_tool (doorbells both ways, the endpoint's
 #   bit numbers reaching the host unchanged; scratchpads), ntb_pingpong,
 #   ntb_perf.
@@ -33,7 +35,7 @@ host_addr=198.18.0.2
 NTB_MODULES="pci_epf_vntb ntb_transport ntb_netdev pci_ep_doorbell ntb"
 IDLE_SECONDS=3
 
-tap_plan 14
+tap_plan 15
 
 if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
 	tap_fail "lab boots with our vNTB pair" "$out"
@@ -107,6 +109,35 @@ pings_interrupt() {
 }
 tap_check "10 pings: 10+ doorbell interrupts on the endpoint, 10+ MSIs on the host" \
 	pings_interrupt
+
+# ep_counter NAME: the endpoint function's debugfs counter
+ep_counter() {
+	ep "awk '\$1 == \"$1\" { print \$2 }' /sys/kernel/debug/pci-epf-vntb/*/counters"
+}
+
+# Our host on MSI hands the endpoint its MSI message, and the endpoint
+# raises the doorbells' MSIs with one write of its own: no work item. On
+# the DesignWare controller the host takes MSI-X, which keeps the work item.
+msi_path() {
+	local direct="peer_db_direct" item="peer_db_msi" d0 d1 w0 w1
+	if [ "${LAB_CONTROLLER:-lab}" = dw ]; then
+		direct="peer_db_msix" item="peer_db_direct"
+	else
+		ep 'dmesg | grep "raising the host.s MSIs directly"' || return 1
+	fi
+	d0=$(ep_counter $direct) && w0=$(ep_counter $item) || return 1
+	host "ping -c 10 -i 0.2 -W 5 $ep_addr" >/dev/null || return 1
+	d1=$(ep_counter $direct) && w1=$(ep_counter $item) || return 1
+	echo "endpoint $direct $d0 -> $d1, $item $w0 -> $w1"
+	[ $((d1 - d0)) -ge 10 ] && [ "$w1" = "$w0" ]
+}
+if [ "${LAB_CONTROLLER:-lab}" = dw ]; then
+	tap_check "10 pings: the endpoint raises MSI-X through its work item, none directly" \
+		msi_path
+else
+	tap_check "10 pings: the endpoint raises the host's MSIs directly, none through its work item" \
+		msi_path
+fi
 
 host_reload_under_traffic() {
 	ep 'iperf3 -s -D' >/dev/null 2>&1

@@ -22,6 +22,8 @@
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
+#include <linux/msi.h>
 #include <linux/sizes.h>
 #include <linux/string_choices.h>
 
@@ -352,6 +354,40 @@ int ntb_hw_epf_cmd_mw(struct ntb_hw_epf *ndev, unsigned int idx, u64 addr,
 	return ret;
 }
 
+static bool msi_direct = true;
+module_param(msi_direct, bool, 0644);
+MODULE_PARM_DESC(msi_direct,
+		 "Hand an endpoint that offers it the MSI message, so that it raises MSIs with one write of its own (default: on; read at each set-up)");
+
+/*
+ * NTB_EPF_CAP_MSI_DIRECT: hand the endpoint our MSI message, so that it
+ * raises our vectors with a write of its own. Only for MSI: an MSI-X
+ * vector has a message of its own in the endpoint's table. Returns the
+ * capability bit when the message is written.
+ */
+static u32 ntb_hw_epf_publish_msi(struct ntb_hw_epf *ndev)
+{
+	struct pci_dev *pdev = ndev->ntb.pdev;
+	struct msi_msg msg;
+	int irq;
+
+	if (!msi_direct || !pdev->msi_enabled ||
+	    !(readl(ndev->ctrl + NTB_EPF_EP_CAPS) & NTB_EPF_CAP_MSI_DIRECT) ||
+	    ndev->ext_end < NTB_EPF_MSI_END || ndev->ctrl_len < NTB_EPF_MSI_END)
+		return 0;
+
+	irq = pci_irq_vector(pdev, 0);
+	if (irq < 0)
+		return 0;
+	/* The message of vector 0; vector n's data is its data plus n */
+	get_cached_msi_msg(irq, &msg);
+	writel(msg.address_lo, ndev->ctrl + NTB_EPF_MSI_ADDR_LO);
+	writel(msg.address_hi, ndev->ctrl + NTB_EPF_MSI_ADDR_HI);
+	writel(msg.data, ndev->ctrl + NTB_EPF_MSI_DATA);
+	writel(ndev->nr_vectors, ndev->ctrl + NTB_EPF_MSI_COUNT);
+	return NTB_EPF_CAP_MSI_DIRECT;
+}
+
 /* Agree with the endpoint on the capabilities both use. */
 static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
 {
@@ -387,11 +423,13 @@ static void ntb_hw_epf_negotiate(struct ntb_hw_epf *ndev)
 	/* The map was taken at probe; a rebound endpoint keeps its BARs. */
 	if (ndev->map.published)
 		caps |= NTB_EPF_CAP_BAR_MAP;
-	writel(caps, ndev->ctrl + NTB_EPF_HOST_CAPS);
 	ndev->cmd_db = caps & NTB_EPF_CAP_CMD_DB;
 	WRITE_ONCE(ndev->cmd_seq, caps & NTB_EPF_CAP_CMD_SEQ);
-	dev_dbg(ndev->dev, "extension found, command doorbell %s, sequence numbers %s\n",
-		str_on_off(ndev->cmd_db), str_on_off(ndev->cmd_seq));
+	caps |= ntb_hw_epf_publish_msi(ndev);
+	writel(caps, ndev->ctrl + NTB_EPF_HOST_CAPS);
+	dev_dbg(ndev->dev, "extension found, command doorbell %s, sequence numbers %s, MSI message %s\n",
+		str_on_off(ndev->cmd_db), str_on_off(ndev->cmd_seq),
+		caps & NTB_EPF_CAP_MSI_DIRECT ? "published" : "kept");
 }
 
 /**

@@ -126,12 +126,15 @@ static u16 epf_vntb_cmd_configure_db(struct epf_vntb *vntb, u32 arg)
 	WRITE_ONCE(vntb->host_db_vectors, vectors);
 	dev_dbg(dev, "the host has %u %s doorbell vectors\n", vectors,
 		msix ? "MSI-X" : "MSI");
+	/* A host of ours published its MSI message before this command */
+	epf_vntb_msi_update(vntb);
 	return NTB_EPF_CMD_STATUS_OK;
 }
 
 /* The host drops its vectors: nothing more to raise until it configures */
 static u16 epf_vntb_cmd_teardown_db(struct epf_vntb *vntb)
 {
+	epf_vntb_msi_stop(vntb);
 	WRITE_ONCE(vntb->host_db_vectors, 0);
 	WRITE_ONCE(vntb->host_irq_type, 0);
 	return NTB_EPF_CMD_STATUS_OK;
@@ -151,10 +154,12 @@ static u16 epf_vntb_cmd_exec(struct epf_vntb *vntb, u32 cmd, u32 arg)
 		return epf_vntb_mw_unmap_outbound(vntb, arg) ?
 		       NTB_EPF_CMD_STATUS_ERROR : NTB_EPF_CMD_STATUS_OK;
 	case NTB_EPF_CMD_LINK_UP:
+		epf_vntb_msi_update(vntb);
 		epf_vntb_ctrl_set_link(vntb, true);
 		return NTB_EPF_CMD_STATUS_OK;
 	case NTB_EPF_CMD_LINK_DOWN:
 		epf_vntb_ctrl_set_link(vntb, false);
+		epf_vntb_msi_stop(vntb);
 		return NTB_EPF_CMD_STATUS_OK;
 	default:
 		dev_err_ratelimited(epf_vntb_dev(vntb), "unknown command %u from the host\n",

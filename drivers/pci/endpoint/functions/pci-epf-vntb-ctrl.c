@@ -252,7 +252,7 @@ u32 epf_vntb_ctrl_ep_caps(struct epf_vntb *vntb)
 	if (vntb->db_polled)
 		return NTB_EPF_CAP_CMD_SEQ | NTB_EPF_CAP_BAR_MAP;
 	return NTB_EPF_CAP_DB_IRQ | NTB_EPF_CAP_CMD_DB | NTB_EPF_CAP_CMD_SEQ |
-	       NTB_EPF_CAP_BAR_MAP;
+	       NTB_EPF_CAP_MSI_DIRECT | NTB_EPF_CAP_BAR_MAP;
 }
 
 static void epf_vntb_ctrl_write_doorbells(struct epf_vntb *vntb)

@@ -39,6 +39,8 @@ static const struct epf_vntb_counter epf_vntb_host_counters[] = {
 	EPF_VNTB_COUNTER(peer_db_set),
 	EPF_VNTB_COUNTER(peer_db_msi),
 	EPF_VNTB_COUNTER(peer_db_msix),
+	EPF_VNTB_COUNTER(peer_db_direct),
+	EPF_VNTB_COUNTER(msi_direct_refused),
 	EPF_VNTB_COUNTER(peer_db_dropped),
 	EPF_VNTB_COUNTER(peer_db_failed),
 	EPF_VNTB_COUNTER(link_msi),

@@ -14,10 +14,12 @@
  * slot.
  *
  * ntb_transport rings the peer's doorbell from atomic context, but
- * pci_epc_raise_irq() takes the controller's mutex. So peer_db_set()
- * only ORs its bits into an atomic word and queues peer_db_work, which
- * takes all accumulated bits at once and raises their interrupts: rings
- * that come while it runs are raised by its next run, none is lost.
+ * pci_epc_raise_irq() takes the controller's mutex. A host of ours that
+ * uses MSI has its MSIs raised with one write instead (-msi.c); else
+ * peer_db_set() only ORs its bits into an atomic word and queues
+ * peer_db_work, which takes all accumulated bits at once and raises their
+ * interrupts: rings that come while it runs are raised by its next run,
+ * none is lost.
  *
  * Every access to the controller here (reading what the host enabled,
  * raising) happens under vntb->lock with the controller ready, from
@@ -199,6 +201,8 @@ int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits)
 {
 	atomic64_inc(&vntb->stats.peer_db_set);
 	trace_vntb_epf_peer_db_set(vntb, bits);
+	if (epf_vntb_msi_raise(vntb, bits))
+		return 0;
 	atomic_long_or(bits, &vntb->peer_db);
 	queue_work(epf_vntb_wq, &vntb->peer_db_work);
 	return 0;

@@ -17,7 +17,8 @@
  *   epc_init     (the controller is ready) programs header, BARs, MSI
  *                and MSI-X, starts the command handler
  *   epc_deinit   stops the command handler, forgets HOST_CAPS, unmaps the
- *                outbound windows, clears the BARs, drops the host's
+ *                host's MSI address and the outbound windows, clears the
+ *                BARs, drops the host's
  *                pending interrupts: no controller access until epc_init
  *   unbind       tells the host the link is down, undoes bind
  */
@@ -149,6 +150,7 @@ static void epf_vntb_epc_deinit(struct pci_epf *epf)
 	/* Under epf->lock, as bind and unbind: the region is there or not */
 	if (vntb->ctrl)
 		epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
+	epf_vntb_msi_stop(vntb);
 	epf_vntb_mw_stop(vntb);
 	epf_vntb_bars_clear(vntb);
 	/* PERST#: the host is going; some controllers report nothing else */
@@ -178,6 +180,8 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 	dev_info(&epf->dev, "PCIe link down: the host is gone, so is the NTB link\n");
 	epf_vntb_ctrl_set_link(vntb, false);
 	epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
+	/* Its MSI address is no one's now; nothing may be written there */
+	epf_vntb_msi_stop(vntb);
 	epf_vntb_cmd_host_gone(vntb);
 	epf_vntb_cmd_kick(vntb);
 	return 0;
@@ -307,6 +311,7 @@ static void epf_vntb_unbind(struct pci_epf *epf)
 	if (epf_vntb_raise_link(vntb) && vntb->cmd_enabled)
 		epf_vntb_cmd_drain(vntb);
 	epf_vntb_cmd_stop(vntb);
+	epf_vntb_msi_stop(vntb);
 
 	epf_vntb_db_free_irq(vntb);
 	epf_vntb_vbus_remove(vntb);
@@ -336,6 +341,7 @@ static int epf_vntb_probe(struct pci_epf *epf,
 	epf_vntb_config_init(&vntb->cfg);
 	epf_vntb_db_init(vntb);
 	epf_vntb_irq_init(vntb);
+	epf_vntb_msi_init(vntb);
 	epf_vntb_cmd_init(vntb);
 	epf_vntb_mw_init(vntb);
 

@@ -24,6 +24,7 @@
  *   -cmd.c       the host's commands: kicked or polled
  *   -doorbell.c  host -> endpoint doorbells: kicks, polling, masks
  *   -irq.c       endpoint -> host interrupts: doorbells and link slot
+ *   -msi.c       the host's MSIs raised with a write of our own
  *   -mw.c        memory windows, inbound and outbound
  *   -ntb.c       struct ntb_dev_ops and the NTB device
  *   -vbus.c      the virtual PCI bus that carries the NTB device
@@ -129,9 +130,11 @@ struct epf_vntb_config {
  * @peer_db_set: peer_db_set() calls of the NTB clients
  * @peer_db_msi: doorbell MSIs raised on the host
  * @peer_db_msix: doorbell MSI-Xs raised on the host
+ * @peer_db_direct: doorbell MSIs raised directly (pci-epf-vntb-msi.c)
  * @peer_db_dropped: doorbell bits not raised: the host has too few vectors
  * @peer_db_failed: doorbell MSIs or MSI-Xs that the controller failed to
  *	raise
+ * @msi_direct_refused: host MSI messages refused or left unmapped
  * @link_msi: link slot MSIs raised on the host
  * @link_msix: link slot MSI-Xs raised on the host
  * @poll_passes: command handler passes in POLL mode (each re-arms the
@@ -155,8 +158,10 @@ struct epf_vntb_stats {
 	atomic64_t peer_db_set;
 	atomic64_t peer_db_msi;
 	atomic64_t peer_db_msix;
+	atomic64_t peer_db_direct;
 	atomic64_t peer_db_dropped;
 	atomic64_t peer_db_failed;
+	atomic64_t msi_direct_refused;
 	atomic64_t link_msi;
 	atomic64_t link_msix;
 	atomic64_t poll_passes;
@@ -294,6 +299,14 @@ struct epf_vntb_db_vec {
  *	link down
  * @host_irq_type: their type, PCI_IRQ_MSI or PCI_IRQ_MSIX; 0 when
  *	@host_db_vectors is not a configured count
+ * @msi_lock: protects @msi_reg, @msi_data and @msi_count, which
+ *	peer_db_set() reads in any context
+ * @msi_reg: where the host's MSI address is mapped, or NULL: raise
+ *	through the controller
+ * @msi_data: the host's MSI data of vector 0
+ * @msi_count: vectors raised directly
+ * @msi_map: the outbound mapping of the host's MSI address, under @lock
+ * @msi_mapped: @msi_map holds a mapping, under @lock
  * @cmd_work: handles commands; also polls when it has to
  * @cmd_enabled: @cmd_work is enabled; changed under epf->lock only
  * @cmd_by_kick: the host rings the command doorbell: no polling
@@ -364,6 +377,13 @@ struct epf_vntb {
 	struct work_struct peer_db_work;
 	u32 host_db_vectors;
 	unsigned int host_irq_type;
+
+	spinlock_t msi_lock;		/* the three fields below */
+	void __iomem *msi_reg;
+	u32 msi_data;
+	u32 msi_count;
+	struct pci_epc_map msi_map;
+	bool msi_mapped;
 
 	struct delayed_work cmd_work;
 	bool cmd_enabled;
@@ -469,6 +489,12 @@ int epf_vntb_irq_configure(struct epf_vntb *vntb);
 void epf_vntb_irq_stop(struct epf_vntb *vntb);
 int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits);
 bool epf_vntb_raise_link(struct epf_vntb *vntb);
+
+/* -msi.c */
+void epf_vntb_msi_init(struct epf_vntb *vntb);
+void epf_vntb_msi_update(struct epf_vntb *vntb);
+void epf_vntb_msi_stop(struct epf_vntb *vntb);
+bool epf_vntb_msi_raise(struct epf_vntb *vntb, u64 bits);
 
 /* -mw.c */
 void epf_vntb_mw_init(struct epf_vntb *vntb);

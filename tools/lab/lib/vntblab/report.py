@@ -38,8 +38,10 @@ COLUMNS = (
     ("loopback ping p50 us ep", "loopback_ep_p50_us", "%d"),
     ("iperf3 ep0->ep1 Mbit/s", "iperf3_ep0_ep1_mbps", "%.1f"),
     ("iperf3 ep1->ep0 Mbit/s", "iperf3_ep1_ep0_mbps", "%.1f"),
-    ("doorbell rtt p50 us", "doorbell_rtt_p50_us", "%.1f"),
-    ("doorbell rtt p99 us", "doorbell_rtt_p99_us", "%.1f"),
+    ("doorbell rtt p50 us", "doorbell_rtt_p50_us", "%d"),
+    ("doorbell rtt p99 us", "doorbell_rtt_p99_us", "%d"),
+    ("NTB doorbell rtt p50 us", "ntb_db_rtt_p50_us", "%d"),
+    ("NTB doorbell rtt p99 us", "ntb_db_rtt_p99_us", "%d"),
 )
 
 # What each run's "pair" names: which side runs whose driver, or how the
@@ -71,11 +73,16 @@ RATIO_NOTES = {
     "ping_p50_target_us": "ping p50 ten times lower than upstream's: "
                           "%s us or less",
     "ping_p50_lab_floor_us": "ping p50 the lab allows, estimated: about %s "
-                             "us (the host's loopback ping plus the "
-                             "doorbell round trip through the controller's "
-                             "BAR)",
+                             "us (the host's loopback ping, the "
+                             "endpoint's, and the bare doorbell round trip "
+                             "through the controller's BAR)",
+    "ping_p50_over_floor": "ping p50: ours is %s times that floor",
     "ping_p50_times_lower": "ping p50: ours is %s times lower",
     "ping_p99_times_lower": "ping p99: ours is %s times lower",
+    "ntb_db_rtt_p50_times_lower": "NTB doorbell round trip p50: ours is "
+                                  "%s times lower (upstream/ours)",
+    "ntb_db_rtt_p99_times_lower": "NTB doorbell round trip p99: ours is "
+                                  "%s times lower (upstream/ours)",
     "iperf3_h2e_ratio": "iperf3 host to endpoint: ours reaches %s times "
                         "upstream's throughput",
     "iperf3_e2h_ratio": "iperf3 endpoint to host: ours reaches %s times "
@@ -111,31 +118,47 @@ def load(path):
 
 def markdown_table(runs):
     """The runs as a Markdown table, one line per run, "-" where a run
-    has no figure."""
+    has no figure; a figure taken over several runs is their median, with
+    the range after it."""
     lines = ["| " + " | ".join(c[0] for c in COLUMNS) + " |",
              "|" + "|".join("---" for _ in COLUMNS) + "|"]
     for run in runs:
         cells = []
         for _, key, fmt in COLUMNS:
             val = run.get(key)
-            cells.append("-" if val is None else fmt % val)
+            rng = run.get(key + "_range")
+            cell = "-" if val is None else fmt % val
+            if val is not None and rng:
+                cell += " (%s-%s)" % (fmt % rng[0], fmt % rng[1])
+            cells.append(cell)
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
+# How a ratio reads, by whether the two pairs' ranges stay apart
+DISTINCT_NOTES = {
+    True: " (ranges apart: a difference)",
+    False: " (ranges overlap: not a difference)",
+}
+
+
 def ratio_lines(ratios):
     lines = []
+    distinct = ratios.get("distinct", {})
     for key, val in ratios.items():
+        if key == "distinct":
+            continue
+        note = DISTINCT_NOTES.get(distinct.get(key), "")
         if key == "idle_wakeups_per_s" and isinstance(val, dict):
             lines.append("- idle wakeups/s on the endpoint: " +
                          ", ".join("%s %s" % kv for kv in val.items()))
         elif key.endswith("_times_lower") and val is not None and val < 1:
             # "0.84 times lower" reads better as "1.19 times higher"
             lines.append("- " + (RATIO_NOTES[key] % round(1 / val, 2))
-                         .replace(" lower", " higher"))
+                         .replace(" lower", " higher") + note)
         elif key in RATIO_NOTES:
             lines.append("- " + RATIO_NOTES[key] %
-                         ("-" if val is None else val))
+                         ("-" if val is None else val) + note)
         else:
             lines.append("- %s: %s" % (key, val))
     return lines
@@ -167,7 +190,10 @@ def markdown(report):
         lines += ["", "Pairs:", ""] + ["- %s: %s" % n for n in notes]
     ratios = report.get("ours_vs_upstream")
     if ratios:
-        lines += ["", "## Ours against upstream, same run", ""]
+        lines += ["", "## Ours against upstream, same run", "",
+                  "Timed figures are the median of several runs, with "
+                  "their range; a ratio is a difference only where the "
+                  "two pairs' ranges do not overlap.", ""]
         lines += ratio_lines(ratios)
     for run in runs:
         hops = run.get("ping_breakdown_us")

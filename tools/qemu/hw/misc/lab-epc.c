@@ -561,7 +561,24 @@ static void lab_epc_ob_unmap(LabEpcState *s, LabEpcOutbound *ob)
     }
 }
 
-/* Map window @n if it is enabled and a host is connected. */
+/*
+ * Does any byte of @pci .. @pci + @size lie in host RAM? A window that
+ * lies wholly outside it (the host's MSI address, say) posts its writes
+ * to the host as HOST_WRITE messages; one that is partly in it is refused.
+ */
+static bool lab_epc_touches_host_ram(LabEpcState *s, uint64_t pci,
+                                     uint64_t size)
+{
+    LabEpHostRam *hr = s->ep.host_ram;
+
+    if (!hr) {
+        return false;
+    }
+    return pci >= hr->base ? pci - hr->base < hr->size
+                           : hr->base - pci < size;
+}
+
+/* Map window @n if it is enabled, a host is connected and it is RAM. */
 static void lab_epc_ob_map(LabEpcState *s, unsigned n)
 {
     LabEpcOutbound *ob = &s->ob[n];
@@ -572,9 +589,12 @@ static void lab_epc_ob_map(LabEpcState *s, unsigned n)
         return;
     }
     if (!lab_ep_host_range(&s->ep, ob->cur_pci, ob->cur_size, &off)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "%s: window %u: host range 0x%" PRIx64
-                      " + 0x%" PRIx64 " is outside host memory; not mapped\n",
-                      TYPE_LAB_EPC, n, ob->cur_pci, ob->cur_size);
+        if (lab_epc_touches_host_ram(s, ob->cur_pci, ob->cur_size)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: window %u: host range 0x%"
+                          PRIx64 " + 0x%" PRIx64 " is partly outside host"
+                          " memory; not mapped\n", TYPE_LAB_EPC, n,
+                          ob->cur_pci, ob->cur_size);
+        }
         return;
     }
     name = g_strdup_printf("lab-epc-outbound%u", n);
@@ -617,12 +637,16 @@ static void lab_epc_ob_commit(LabEpcState *s, unsigned n, uint32_t ctrl)
                 return;
             }
         }
-        /* Without a host the range is checked when one connects. */
+        /*
+         * Without a host the range is checked when one connects. A range
+         * wholly outside host memory posts its writes (see above).
+         */
         if (lab_epc_host_connected(s) &&
-            !lab_ep_host_range(&s->ep, ob->pci, ob->size, &off)) {
+            !lab_ep_host_range(&s->ep, ob->pci, ob->size, &off) &&
+            lab_epc_touches_host_ram(s, ob->pci, ob->size)) {
             qemu_log_mask(LOG_GUEST_ERROR, "%s: window %u: host range 0x%"
-                          PRIx64 " + 0x%" PRIx64 " is outside host memory\n",
-                          TYPE_LAB_EPC, n, ob->pci, ob->size);
+                          PRIx64 " + 0x%" PRIx64 " is partly outside host"
+                          " memory\n", TYPE_LAB_EPC, n, ob->pci, ob->size);
             return;
         }
     }
@@ -645,9 +669,41 @@ static uint64_t lab_epc_aperture_read(void *opaque, hwaddr addr,
     return MAKE_64BIT_MASK(0, size * 8);
 }
 
+/*
+ * A write that no RAM alias took: through a window onto host addresses
+ * outside host RAM it goes to the host as a posted HOST_WRITE, which the
+ * host's function performs as its own DMA (an MSI when it hits the MSI
+ * address). Anything else hits no window.
+ */
 static void lab_epc_aperture_write(void *opaque, hwaddr addr, uint64_t val,
                                    unsigned size)
 {
+    LabEpcState *s = opaque;
+    unsigned i;
+
+    for (i = 0; i < LAB_EPC_NUM_WINDOWS; i++) {
+        LabEpcOutbound *ob = &s->ob[i];
+        LabLinkHostWrite msg;
+        uint64_t pci;
+
+        if (!ob->enabled || ob->mapped || addr < ob->cur_aper ||
+            addr - ob->cur_aper >= ob->cur_size ||
+            size > ob->cur_size - (addr - ob->cur_aper)) {
+            continue;
+        }
+        pci = ob->cur_pci + (addr - ob->cur_aper);
+        if (!lab_epc_host_connected(s) ||
+            lab_epc_touches_host_ram(s, pci, size)) {
+            return;
+        }
+        msg = (LabLinkHostWrite) {
+            .addr = cpu_to_le64(pci),
+            .size = size,
+            .data = cpu_to_le64(val),
+        };
+        lab_ep_send(&s->ep, LAB_MSG_HOST_WRITE, &msg, sizeof(msg));
+        return;
+    }
     qemu_log_mask(LOG_GUEST_ERROR, "%s: aperture write at 0x%" HWADDR_PRIx
                   " hits no outbound window\n", TYPE_LAB_EPC, addr);
 }
