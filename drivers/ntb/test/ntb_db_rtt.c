@@ -309,3 +309,4 @@ module_exit(db_rtt_exit);
 
 MODULE_DESCRIPTION("NTB doorbell round trip (test only)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VNTB_VERSION);
