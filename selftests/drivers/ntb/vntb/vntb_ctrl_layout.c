@@ -10,8 +10,10 @@
  *   vntb_ctrl_layout
  *
  * Environment: VNTB_PCI_DEV (the device, e.g. 0000:01:00.0; default: the
- * first one bound to ntb_hw_epf), VNTB_CTRL_BAR (0) and VNTB_DB_BAR (2),
- * the BARs of ntb_hw_epf's map for 0x1957:0x0809. The map is read-only.
+ * first one bound to ntb_hw_epf), VNTB_CTRL_BAR (0) and VNTB_DB_BAR. The
+ * doorbells are where VNTB_DB_BAR says, else where the BAR map the
+ * endpoint publishes says, else in BAR2 as in ntb_hw_epf's map for
+ * 0x1957:0x0809. The map is read-only.
  */
 
 #include <dirent.h>
@@ -48,6 +50,11 @@
 #define CTRL_EXT_END		0x14c
 #define CTRL_EXT_MAGIC		0x58544e76
 #define CTRL_CAP_CMD_DB		0x2
+#define CTRL_CAP_BAR_MAP	0x10
+#define CTRL_MAP_DB		0x198	/* the doorbell role's entry */
+#define CTRL_MAP_END		0x1f0
+#define CTRL_MAP_NONE		0xff
+#define CTRL_BARS		6
 
 #define SYSFS_DRIVER		"/sys/bus/pci/drivers/ntb_hw_epf"
 #define SYSFS_DEVICES		"/sys/bus/pci/devices"
@@ -244,6 +251,41 @@ static void skip_unmappable(const char *dev, int bar, const struct map_error *me
 			       holder, bar);
 }
 
+/*
+ * Where the doorbells are: @db_len is the length of the doorbell BAR, or
+ * of the doorbell role within it when the endpoint publishes its BAR map
+ * (doorbell offsets count from the role's start). Non-zero when the
+ * published role does not fit its BAR.
+ */
+static int find_doorbells(struct layout *l, const char *dev, int ext)
+{
+	unsigned long long off, size;
+	unsigned int bar;
+	size_t len;
+
+	if (getenv("VNTB_DB_BAR") || !ext ||
+	    !(ctrl_read32(l, CTRL_EP_CAPS) & CTRL_CAP_BAR_MAP) ||
+	    l->ctrl_len < CTRL_MAP_END ||
+	    CTRL_EXT_BASE + (ctrl_read32(l, CTRL_EXT_VERSION_SIZE) >> 16) <
+	    CTRL_MAP_END)
+		return bar_length(dev, bar_number("VNTB_DB_BAR", 2), &l->db_len);
+
+	bar = ctrl_read32(l, CTRL_MAP_DB) & 0xff;
+	off = ctrl_read32(l, CTRL_MAP_DB + 4);
+	size = ctrl_read32(l, CTRL_MAP_DB + 8) |
+	       (unsigned long long)ctrl_read32(l, CTRL_MAP_DB + 12) << 32;
+	if (bar == CTRL_MAP_NONE || bar >= CTRL_BARS ||
+	    bar_length(dev, bar, &len) || size > len || off > len - size) {
+		ksft_print_msg("doorbell role: BAR %u, %#llx bytes at %#llx, outside it\n",
+			       bar, size, off);
+		return -EINVAL;
+	}
+	ksft_print_msg("published BAR map: doorbells in BAR%u at %#llx, %#llx bytes\n",
+		       bar, off, size);
+	l->db_len = size;
+	return 0;
+}
+
 static void test_spads(const struct layout *l, int ext)
 {
 	unsigned int off = ctrl_read32(l, CTRL_SPAD_OFFSET);
@@ -352,13 +394,11 @@ int main(void)
 		ksft_test_result_skip("extension: no control BAR\n");
 		ksft_finished();
 	}
-	ksft_test_result(l.ctrl_len >= CTRL_EXT_BASE &&
-			 !bar_length(dev, bar_number("VNTB_DB_BAR", 2), &l.db_len) &&
-			 l.db_len,
-			 "control BAR holds the control region, doorbell BAR present\n");
-
 	ext = l.ctrl_len >= CTRL_EXT_END &&
 	      ctrl_read32(&l, CTRL_EXT_MAGIC_REG) == CTRL_EXT_MAGIC;
+	ksft_test_result(l.ctrl_len >= CTRL_EXT_BASE &&
+			 !find_doorbells(&l, dev, ext) && l.db_len,
+			 "control BAR holds the control region, doorbell BAR present\n");
 	test_spads(&l, ext);
 	test_doorbells(&l, dev);
 	test_ext(&l, ext);
