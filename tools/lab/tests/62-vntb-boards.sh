@@ -75,10 +75,10 @@ doorbells() {
 	local has=$1 before after
 	if [ "$has" = no ]; then
 		# The board's controller has no doorbell: the function polls
-		ep 'dmesg | grep "pci_epf_vntb.*window(s), polled"'
+		ep 'dmesg | grep "pci_epf_vntb.*window(s), doorbell backend polling$"'
 		return
 	fi
-	ep 'dmesg | grep "pci_epf_vntb.*doorbell interrupt"' || return 1
+	ep 'dmesg | grep "pci_epf_vntb.*doorbell backend \(embedded\|msi\)$"' || return 1
 	before=$(interrupts ep pci_epf_vntb) || return 1
 	host "ping -c 10 -i 0.2 -W 5 $ep_addr" >/dev/null || return 1
 	after=$(interrupts ep pci_epf_vntb)
