@@ -210,23 +210,61 @@ void epf_vntb_hostile_apply(struct epf_vntb *vntb)
 	}
 }
 
+/*
+ * A knob's file reads as the armed choice and the choices accepted; a
+ * write names one of them.
+ */
+static ssize_t epf_vntb_knob_read(char __user *ubuf, size_t count,
+				  loff_t *ppos, const char *label,
+				  const char * const *names, size_t n,
+				  unsigned int cur)
+{
+	char buf[256];
+	size_t i;
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "%s: %s\naccepted:", label,
+			names[cur]);
+	for (i = 0; i < n; i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, " %s", names[i]);
+	len += scnprintf(buf + len, sizeof(buf) - len, "\n");
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+/* Return: the index of the choice written, or -errno (logged). */
+static int epf_vntb_knob_parse(struct epf_vntb *vntb,
+			       const char __user *ubuf, size_t count,
+			       loff_t *ppos, const char *knob,
+			       const char * const *names, size_t n)
+{
+	char buf[EPF_VNTB_HOSTILE_INPUT_MAX];
+	ssize_t len;
+	int i;
+
+	len = simple_write_to_buffer(buf, sizeof(buf) - 1, ppos, ubuf, count);
+	if (len < 0)
+		return len;
+	buf[len] = '\0';
+
+	i = __sysfs_match_string(names, n, buf);
+	if (i < 0)
+		dev_err(epf_vntb_dev(vntb), "%s: unknown choice '%s'\n", knob,
+			strim(buf));
+	return i;
+}
+
 static ssize_t epf_vntb_hostile_read(struct file *file, char __user *ubuf,
 				     size_t count, loff_t *ppos)
 {
 	struct epf_vntb *vntb = file->private_data;
-	char buf[256];
-	unsigned int i;
-	int len;
+	unsigned int cur;
 
 	scoped_guard(mutex, &vntb->ctrl_lock)
-		len = scnprintf(buf, sizeof(buf), "current: %s\naccepted:",
-				epf_vntb_hostile_names[vntb->hostile]);
-	for (i = 0; i < ARRAY_SIZE(epf_vntb_hostile_names); i++)
-		len += scnprintf(buf + len, sizeof(buf) - len, " %s",
-				 epf_vntb_hostile_names[i]);
-	len += scnprintf(buf + len, sizeof(buf) - len, "\n");
-
-	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+		cur = vntb->hostile;
+	return epf_vntb_knob_read(ubuf, count, ppos, "current",
+				  epf_vntb_hostile_names,
+				  ARRAY_SIZE(epf_vntb_hostile_names), cur);
 }
 
 static ssize_t epf_vntb_hostile_write(struct file *file,
@@ -234,21 +272,13 @@ static ssize_t epf_vntb_hostile_write(struct file *file,
 				      loff_t *ppos)
 {
 	struct epf_vntb *vntb = file->private_data;
-	char buf[EPF_VNTB_HOSTILE_INPUT_MAX];
-	ssize_t len;
 	int field;
 
-	len = simple_write_to_buffer(buf, sizeof(buf) - 1, ppos, ubuf, count);
-	if (len < 0)
-		return len;
-	buf[len] = '\0';
-
-	field = sysfs_match_string(epf_vntb_hostile_names, buf);
-	if (field < 0) {
-		dev_err(epf_vntb_dev(vntb), "corrupt: unknown field '%s'\n",
-			strim(buf));
-		return -EINVAL;
-	}
+	field = epf_vntb_knob_parse(vntb, ubuf, count, ppos, "corrupt",
+				    epf_vntb_hostile_names,
+				    ARRAY_SIZE(epf_vntb_hostile_names));
+	if (field < 0)
+		return field;
 
 	scoped_guard(mutex, &vntb->ctrl_lock)
 		vntb->hostile = field;
@@ -328,18 +358,11 @@ static ssize_t epf_vntb_fault_read(struct file *file, char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
 	struct epf_vntb *vntb = file->private_data;
-	unsigned int fault = READ_ONCE(vntb->cmd_fault), i;
-	char buf[128];
-	int len;
 
-	len = scnprintf(buf, sizeof(buf), "armed: %s\naccepted:",
-			epf_vntb_fault_names[fault]);
-	for (i = 0; i < ARRAY_SIZE(epf_vntb_fault_names); i++)
-		len += scnprintf(buf + len, sizeof(buf) - len, " %s",
-				 epf_vntb_fault_names[i]);
-	len += scnprintf(buf + len, sizeof(buf) - len, "\n");
-
-	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+	return epf_vntb_knob_read(ubuf, count, ppos, "armed",
+				  epf_vntb_fault_names,
+				  ARRAY_SIZE(epf_vntb_fault_names),
+				  READ_ONCE(vntb->cmd_fault));
 }
 
 static ssize_t epf_vntb_fault_write(struct file *file,
@@ -347,21 +370,13 @@ static ssize_t epf_vntb_fault_write(struct file *file,
 				    loff_t *ppos)
 {
 	struct epf_vntb *vntb = file->private_data;
-	char buf[EPF_VNTB_HOSTILE_INPUT_MAX];
-	ssize_t len;
 	int fault;
 
-	len = simple_write_to_buffer(buf, sizeof(buf) - 1, ppos, ubuf, count);
-	if (len < 0)
-		return len;
-	buf[len] = '\0';
-
-	fault = sysfs_match_string(epf_vntb_fault_names, buf);
-	if (fault < 0) {
-		dev_err(epf_vntb_dev(vntb), "cmd_fault: unknown fault '%s'\n",
-			strim(buf));
-		return -EINVAL;
-	}
+	fault = epf_vntb_knob_parse(vntb, ubuf, count, ppos, "cmd_fault",
+				    epf_vntb_fault_names,
+				    ARRAY_SIZE(epf_vntb_fault_names));
+	if (fault < 0)
+		return fault;
 	WRITE_ONCE(vntb->cmd_fault, fault);
 	if (fault != EPF_VNTB_FAULT_NONE)
 		dev_warn(epf_vntb_dev(vntb), "test knob: %s armed for the next command\n",
