@@ -42,16 +42,7 @@ bind_line() {
 # item, long before the next command reaches the machine) and clear
 # what is pending.
 tool_up() {
-	local side
-	for side in ep host; do
-		lab run "$side" -- "for m in ntb_netdev ntb_transport; do
-			[ -d /sys/module/\$m ] && rmmod \$m
-		done
-		modprobe ntb_tool &&
-		lab-wait -t 30 sh -c 'ls /sys/kernel/debug/ntb_tool | grep -q .' &&
-		echo Y > $tool/link" || return 1
-	done
-	host "lab-wait -t 30 grep -q Y $tool/peer0/link" || return 1
+	ntb_tool_up || return 1
 	ep "t=$tool
 	echo \"c \$(cat \$t/db_valid_mask)\" > \$t/db_mask &&
 	echo \"c \$(cat \$t/db_valid_mask)\" > \$t/db &&

@@ -40,21 +40,6 @@ if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
 fi
 tap_ok "lab boots with our vNTB pair"
 
-# ntb_tool instead of the network stack, its link enabled; then wait for
-# the host to see the peer
-tool_up() {
-	local side
-	for side in ep host; do
-		lab run "$side" -- "for m in ntb_netdev ntb_transport ntb_tool; do
-			[ -d /sys/module/\$m ] && rmmod \$m
-		done
-		modprobe ntb_tool &&
-		lab-wait -t 30 sh -c 'ls /sys/kernel/debug/ntb_tool | grep -q .' &&
-		echo Y > $tool/link" || return 1
-	done
-	lab run host -- "t=$tool; lab-wait -t 30 grep -q Y \$t/peer0/link"
-}
-
 # The host's driver loaded again; its probe may refuse the endpoint
 host_reload() {
 	host "rmmod ntb_tool ntb_hw_epf; modprobe ntb_hw_epf; modprobe ntb_tool
@@ -83,7 +68,7 @@ exercise() {
 prepare() {
 	[ "$(ep "test -e $knob && echo yes")" = yes ] ||
 		{ echo "no corrupt knob: pci-epf-vntb built without VNTB_FAULT_INJECTION=1"; return 1; }
-	tool_up
+	ntb_tool_up
 }
 if ! out=$(prepare 2>&1); then
 	tap_fail "ntb_tool on both sides, the link up" "$out"

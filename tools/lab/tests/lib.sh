@@ -166,6 +166,22 @@ netdev_up() {
 	ip link set ntb0 up"
 }
 
+# ntb_tool_up: ntb_tool instead of the network stack on both sides, its
+# link enabled on both, and the host seeing the peer's link up
+NTB_TOOL='$(echo /sys/kernel/debug/ntb_tool/*)'
+ntb_tool_up() {
+	local side
+	for side in ep host; do
+		lab run "$side" -- "for m in ntb_netdev ntb_transport ntb_tool; do
+			[ -d /sys/module/\$m ] && rmmod \$m
+		done
+		modprobe ntb_tool &&
+		lab-wait -t 30 sh -c 'ls /sys/kernel/debug/ntb_tool | grep -q .' &&
+		echo Y > $NTB_TOOL/link" || return 1
+	done
+	lab run host -- "lab-wait -t 30 grep -q Y $NTB_TOOL/peer0/link"
+}
+
 # vntb_unbind / vntb_rebind: take the endpoint's vNTB function off its
 # controller (stopped first, as configfs wants before the link goes), and
 # put it back. ntb_netdev makes its interface when it loads, for the NTB
