@@ -24,7 +24,7 @@ DKMS_KERNEL	?=
 DKMS_NAME	:= vntb
 DKMS_FILES	:= Kbuild VERSION COPYING dkms.conf LICENSES drivers include
 
-.PHONY: help lab lab-down check bench build modules modules_install clean
+.PHONY: help lab lab-down check check-full bench build modules modules_install clean
 .PHONY: dkms-install dkms-remove
 
 help:
@@ -35,7 +35,10 @@ help:
 	@echo "make lab-down     stop the lab started by 'make lab'"
 	@echo "make build        build what the lab needs and is missing (kernels,"
 	@echo "                  QEMU, modules, root file systems) into the cache"
-	@echo "make check        the whole test suite (builds what is missing)"
+	@echo "make check        the whole test suite (builds what is missing),"
+	@echo "                  with a representative subset of the interop"
+	@echo "                  matrix"
+	@echo "make check-full   the same with the whole interop matrix"
 	@echo "make bench        benchmark the vNTB pairs (kernels without the"
 	@echo "                  tests' debugging), writes out/bench.json,"
 	@echo "                  out/bench.md and out/bench-*.png"
@@ -70,6 +73,9 @@ lab-down:
 
 check: build
 	@tools/lab/check.sh
+
+check-full: build
+	@CHECK_FULL=1 tools/lab/check.sh
 
 bench:
 	@$(BUILD) --flavour bench
