@@ -42,6 +42,9 @@ COLUMNS = (
     ("doorbell rtt p99 us", "doorbell_rtt_p99_us", "%d"),
     ("NTB doorbell rtt p50 us", "ntb_db_rtt_p50_us", "%d"),
     ("NTB doorbell rtt p99 us", "ntb_db_rtt_p99_us", "%d"),
+    ("empty rx passes per pkt ep", "rx_empty_passes_per_pkt_ep", "%.2f"),
+    ("empty rx passes per pkt host", "rx_empty_passes_per_pkt_host",
+     "%.2f"),
 )
 
 # What each run's "pair" names: which side runs whose driver, or how the
@@ -59,6 +62,9 @@ PAIR_NOTES = {
                     "doorbell BAR",
     "dw-ours": "our pci-epf-vntb and ntb_hw_epf on the DesignWare "
                "controller (its eDMA's embedded doorbell)",
+    "dw-msi-ours": "our pci-epf-vntb and ntb_hw_epf on the DesignWare "
+                   "controller with MSI doorbells (lab up --msi-parent: "
+                   "one ITS interrupt per doorbell)",
     "dw-ep-ours": "our pci-epf-vntb, upstream's ntb_hw_epf, on the "
                   "DesignWare controller",
     "dw-doorbell": "doorbell round trip on the DesignWare controller, "
@@ -68,26 +74,35 @@ PAIR_NOTES = {
                        "through the BAR that exposes its eDMA",
 }
 
-# ours_vs_upstream keys, as sentences on their value.
+# ours_vs_upstream and msi_vs_embedded keys, as sentences on their value
+# ({ours} and {theirs}: the two pairs compared).
 RATIO_NOTES = {
-    "ping_p50_target_us": "ping p50 ten times lower than upstream's: "
+    "ping_p50_target_us": "ping p50 ten times lower than {theirs}'s: "
                           "%s us or less",
     "ping_p50_lab_floor_us": "ping p50 the lab allows, estimated: about %s "
                              "us (the host's loopback ping, the "
                              "endpoint's, and the bare doorbell round trip "
                              "through the controller's BAR)",
-    "ping_p50_over_floor": "ping p50: ours is %s times that floor",
-    "ping_p50_times_lower": "ping p50: ours is %s times lower",
-    "ping_p99_times_lower": "ping p99: ours is %s times lower",
-    "ntb_db_rtt_p50_times_lower": "NTB doorbell round trip p50: ours is "
-                                  "%s times lower (upstream/ours)",
-    "ntb_db_rtt_p99_times_lower": "NTB doorbell round trip p99: ours is "
-                                  "%s times lower (upstream/ours)",
-    "iperf3_h2e_ratio": "iperf3 host to endpoint: ours reaches %s times "
-                        "upstream's throughput",
-    "iperf3_e2h_ratio": "iperf3 endpoint to host: ours reaches %s times "
-                        "upstream's throughput",
+    "ping_p50_over_floor": "ping p50: {ours} is %s times that floor",
+    "ping_p50_times_lower": "ping p50: {ours} is %s times lower",
+    "ping_p99_times_lower": "ping p99: {ours} is %s times lower",
+    "ntb_db_rtt_p50_times_lower": "NTB doorbell round trip p50: {ours} is "
+                                  "%s times lower ({theirs}/{ours})",
+    "ntb_db_rtt_p99_times_lower": "NTB doorbell round trip p99: {ours} is "
+                                  "%s times lower ({theirs}/{ours})",
+    "iperf3_h2e_ratio": "iperf3 host to endpoint: {ours} reaches %s times "
+                        "{theirs}'s throughput",
+    "iperf3_e2h_ratio": "iperf3 endpoint to host: {ours} reaches %s times "
+                        "{theirs}'s throughput",
 }
+
+# The comparisons bench.md gives: JSON key, heading, the two pairs' names
+COMPARISONS = (
+    ("ours_vs_upstream", "Ours against upstream, same run", "ours",
+     "upstream"),
+    ("msi_vs_embedded", "MSI doorbells against the embedded doorbell, "
+     "DesignWare controller, same run", "MSI", "embedded"),
+)
 
 # One colour per pair in every plot, so the figures read together.
 PAIR_COLOURS = {
@@ -97,6 +112,7 @@ PAIR_COLOURS = {
     "host-ours": "tab:purple",
     "dw-ours": "tab:cyan",
     "dw-ep-ours": "tab:olive",
+    "dw-msi-ours": "tab:red",
 }
 
 
@@ -142,23 +158,27 @@ DISTINCT_NOTES = {
 }
 
 
-def ratio_lines(ratios):
+def ratio_lines(ratios, ours="ours", theirs="upstream"):
     lines = []
     distinct = ratios.get("distinct", {})
     for key, val in ratios.items():
         if key == "distinct":
             continue
         note = DISTINCT_NOTES.get(distinct.get(key), "")
-        if key == "idle_wakeups_per_s" and isinstance(val, dict):
-            lines.append("- idle wakeups/s on the endpoint: " +
+        text = RATIO_NOTES.get(key, "").format(ours=ours, theirs=theirs)
+        if isinstance(val, dict):
+            what = {"idle_wakeups_per_s": "idle wakeups/s on the endpoint",
+                    "rx_empty_passes_per_pkt_ep":
+                        "receive passes that found nothing, per packet, "
+                        "on the endpoint"}.get(key, key)
+            lines.append("- %s: " % what +
                          ", ".join("%s %s" % kv for kv in val.items()))
         elif key.endswith("_times_lower") and val is not None and val < 1:
             # "0.84 times lower" reads better as "1.19 times higher"
-            lines.append("- " + (RATIO_NOTES[key] % round(1 / val, 2))
+            lines.append("- " + (text % round(1 / val, 2))
                          .replace(" lower", " higher") + note)
-        elif key in RATIO_NOTES:
-            lines.append("- " + RATIO_NOTES[key] %
-                         ("-" if val is None else val) + note)
+        elif text:
+            lines.append("- " + text % ("-" if val is None else val) + note)
         else:
             lines.append("- %s: %s" % (key, val))
     return lines
@@ -188,13 +208,14 @@ def markdown(report):
              if r["pair"] in PAIR_NOTES]
     if notes:
         lines += ["", "Pairs:", ""] + ["- %s: %s" % n for n in notes]
-    ratios = report.get("ours_vs_upstream")
-    if ratios:
-        lines += ["", "## Ours against upstream, same run", "",
-                  "Timed figures are the median of several runs, with "
-                  "their range; a ratio is a difference only where the "
-                  "two pairs' ranges do not overlap.", ""]
-        lines += ratio_lines(ratios)
+    for key, heading, ours, theirs in COMPARISONS:
+        ratios = report.get(key)
+        if ratios:
+            lines += ["", "## " + heading, "",
+                      "Timed figures are the median of several runs, with "
+                      "their range; a ratio is a difference only where the "
+                      "two pairs' ranges do not overlap.", ""]
+            lines += ratio_lines(ratios, ours, theirs)
     for run in runs:
         hops = run.get("ping_breakdown_us")
         if hops:
