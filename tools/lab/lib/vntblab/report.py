@@ -42,9 +42,8 @@ COLUMNS = (
     ("doorbell rtt p99 us", "doorbell_rtt_p99_us", "%d"),
     ("NTB doorbell rtt p50 us", "ntb_db_rtt_p50_us", "%d"),
     ("NTB doorbell rtt p99 us", "ntb_db_rtt_p99_us", "%d"),
-    ("empty rx passes per pkt ep", "rx_empty_passes_per_pkt_ep", "%.2f"),
-    ("empty rx passes per pkt host", "rx_empty_passes_per_pkt_host",
-     "%.2f"),
+    ("ep doorbell interrupts", "ep_kicks", "%d"),
+    ("ep interrupts for nothing %", "ep_kicks_for_nothing_pct", "%.1f"),
 )
 
 # What each run's "pair" names: which side runs whose driver, or how the
@@ -168,9 +167,9 @@ def ratio_lines(ratios, ours="ours", theirs="upstream"):
         text = RATIO_NOTES.get(key, "").format(ours=ours, theirs=theirs)
         if isinstance(val, dict):
             what = {"idle_wakeups_per_s": "idle wakeups/s on the endpoint",
-                    "rx_empty_passes_per_pkt_ep":
-                        "receive passes that found nothing, per packet, "
-                        "on the endpoint"}.get(key, key)
+                    "ep_kicks_for_nothing_pct":
+                        "endpoint doorbell interrupts that found nothing "
+                        "to do, % of all, ping and iperf3"}.get(key, key)
             lines.append("- %s: " % what +
                          ", ".join("%s %s" % kv for kv in val.items()))
         elif key.endswith("_times_lower") and val is not None and val < 1:
