@@ -57,9 +57,9 @@ HOST_MILESTONES = (
     ("wake", lambda e, r: e == "sched_wakeup" and "comm=ping " in r),
 )
 
-# After the kick: the endpoint's doorbell interrupt is shared with the
+# After the kick: an embedded doorbell's interrupt is shared with the
 # controller, whose handler runs first, so analyse() starts the kick at the
-# first handler of that IRQ.
+# first handler of any of the function's doorbell IRQs.
 EP_MILESTONES = (
     ("rx", lambda e, r: e == "netif_receive_skb" and "dev=ntb0" in r),
     ("xmit", lambda e, r: e == "net_dev_start_xmit" and "dev=ntb0" in r),
@@ -105,14 +105,17 @@ def bursts(events):
     return groups
 
 
-def kick_irq(events):
-    """The Linux IRQ number of the endpoint function's doorbell, or None."""
+def kick_irqs(events):
+    """The Linux IRQ numbers of the endpoint function's doorbells: one
+    line shared with the controller for an embedded doorbell, one per
+    doorbell for MSI doorbells."""
+    irqs = set()
     for _, event, rest in events:
         if event == "irq_handler_entry" and "name=pci_epf_vntb" in rest:
             m = re.search(r"irq=(\d+)", rest)
             if m:
-                return m.group(1)
-    return None
+                irqs.add(m.group(1))
+    return irqs
 
 
 def milestones(burst, wanted):
@@ -134,11 +137,15 @@ def analyse(host_trace, ep_trace):
     LINK, and the number of pings they come from; {} when no ping could
     be followed on both machines."""
     ep_events = parse(ep_trace)
-    irq = kick_irq(ep_events)
-    if irq is None:
+    irqs = kick_irqs(ep_events)
+    if not irqs:
         return {}
-    ep_wanted = (("kick", lambda e, r: e == "irq_handler_entry" and
-                  ("irq=%s " % irq) in r),) + EP_MILESTONES
+
+    def kick(event, rest):
+        m = re.search(r"irq=(\d+) ", rest)
+        return event == "irq_handler_entry" and m and m.group(1) in irqs
+
+    ep_wanted = (("kick", kick),) + EP_MILESTONES
     host = [m for m in (milestones(b, HOST_MILESTONES)
                         for b in bursts(parse(host_trace))) if m]
     ep = [m for m in (milestones(b, ep_wanted) for b in bursts(ep_events))
