@@ -276,8 +276,8 @@ def parser():
                             f"{b.name}: {b.summary}"
                             for b in controllers.BOARDS.values()))
     s.add_argument("--iommu", action="store_true",
-                   help="give the endpoint machines an SMMUv3 (strict; "
-                        "lab controller only)")
+                   help="give the endpoint machines an SMMUv3 (strict) "
+                        "in front of their controllers")
     for side in ("ep", "host"):
         s.add_argument(f"--{side}-driver", choices=functions.DRIVER_SOURCES,
                        default="any",

@@ -11,8 +11,10 @@ device tree it needs and the driver that runs it.
        a "snps,dw-pcie-ep" device tree node, run by Linux 6.12's own
        pcie-designware-plat and dw-edma, unmodified. Our
        pcie-designware-ep-doorbell module gives it the embedded doorbell
-       (the eDMA's interrupt emulation). QEMU 7.2's SMMUv3 translates PCI
-       devices only, so this controller is never behind it.
+       (the eDMA's interrupt emulation). Behind the SMMUv3 with --iommu:
+       QEMU 7.2's SMMUv3 translates PCI streams only, so the model borrows
+       a requester ID of the endpoint machine's PCIe bus as its stream ID
+       (DW_STREAM_ID), and its node's "iommus" names it.
 
 With --msi-parent ("lab up"), each dw controller's node gets an
 msi-parent to the endpoint machine's GIC ITS with a device ID of its own,
@@ -61,6 +63,12 @@ DW_SPI_BASE = 112
 # and the ITS that QEMU's virt machine describes (gic-version=3), by path.
 DW_MSI_DEVID = 0xff00
 VIRT_ITS_PATH = "/intc@8000000/its@8080000"
+# With --iommu: the SMMUv3 stream ID of controller k, DW_STREAM_ID + k, a
+# requester ID of bus 0 (devfn 1f.0 onwards) whose slot the model reserves
+# so that no PCI device of the machine shares it; and the SMMUv3 that
+# virt describes (iommu=smmuv3), by path.
+DW_STREAM_ID = 0xf8
+VIRT_SMMU_PATH = "/smmuv3@9050000"
 
 # The doorbell provider for DesignWare controllers (drivers/pci/
 # controller/dwc/), and its parameter that names a pre-exposed eDMA BAR.
@@ -122,14 +130,17 @@ class Controller:
         PCI slot SLOT (None: QEMU chooses; only with one controller)."""
         raise NotImplementedError
 
-    def devices(self, sockets, mem, needs, slot=None, msi=False):
+    def devices(self, sockets, mem, needs, slot=None, msi=False,
+                iommu=False):
         """QEMU -device arguments for a controller per link socket; MSI:
-        the host's writes carry the controller's ITS device ID."""
+        the host's writes carry the controller's ITS device ID; IOMMU:
+        the machine has an SMMUv3, in front of the controllers."""
         raise NotImplementedError
 
-    def dt_nodes(self, count, msi=False):
+    def dt_nodes(self, count, msi=False, iommu=False):
         """Device tree source of COUNT controllers ("" when the machine's
-        own tree describes them); MSI: with an msi-parent to the ITS."""
+        own tree describes them); MSI: with an msi-parent to the ITS;
+        IOMMU: with an iommus to the SMMUv3."""
         return ""
 
     def setup_lines(self, needs):
@@ -148,7 +159,9 @@ class LabEpc(Controller):
     def epc_name(self, k, slot=None):
         return f"0000:00:{slot + k:02x}.0"
 
-    def devices(self, sockets, mem, needs, slot=None, msi=False):
+    def devices(self, sockets, mem, needs, slot=None, msi=False,
+                iommu=False):
+        # A PCI device: the SMMU finds it by itself.
         props = []
         if self.board:
             # The board's BARs, whatever the function would like
@@ -179,7 +192,8 @@ class DwPcieEp(Controller):
     def epc_name(self, k, slot=None):
         return f"{self.regs(k):x}.pcie-ep"
 
-    def devices(self, sockets, mem, needs, slot=None, msi=False):
+    def devices(self, sockets, mem, needs, slot=None, msi=False,
+                iommu=False):
         args = []
         for k, sock in enumerate(sockets):
             dev = (f"dw-pcie-ep,socket={sock},memdev={mem},"
@@ -191,10 +205,12 @@ class DwPcieEp(Controller):
                 dev += f",edma-bar={needs.fixed_db_bar}"
             if msi:
                 dev += f",requester-id={DW_MSI_DEVID + k:#x}"
+            if iommu:
+                dev += f",stream-id={DW_STREAM_ID + k:#x}"
             args += ["-device", dev]
         return args
 
-    def dt_nodes(self, count, msi=False):
+    def dt_nodes(self, count, msi=False, iommu=False):
         def cells(v):
             return f"{v >> 32:#x} {v & 0xffffffff:#x}"
 
@@ -210,6 +226,8 @@ class DwPcieEp(Controller):
             # msi-parent only (not msi-map).
             parent = (f"\t\tmsi-parent = <&{{{VIRT_ITS_PATH}}} "
                       f"{DW_MSI_DEVID + k:#x}>;\n") if msi else ""
+            iommus = (f"\t\tiommus = <&{{{VIRT_SMMU_PATH}}} "
+                      f"{DW_STREAM_ID + k:#x}>;\n") if iommu else ""
             nodes.append(
                 f"\tpcie-ep@{b:x} {{\n"
                 "\t\tcompatible = \"snps,dw-pcie-ep\";\n"
@@ -221,6 +239,7 @@ class DwPcieEp(Controller):
                 "\t\tnum-lanes = <1>;\n"
                 "\t\tmax-functions = /bits/ 8 <1>;\n"
                 f"{parent}"
+                f"{iommus}"
                 "\t};\n")
         return "/ {\n" + "".join(nodes) + "};\n"
 
@@ -245,7 +264,7 @@ CONTROLLERS = {
                iommu=True),
         DwPcieEp("dw", "a DesignWare controller and its eDMA, run by "
                        "Linux's pcie-designware-plat and dw-edma, with "
-                       "our doorbell module", iommu=False, msi=True),
+                       "our doorbell module", iommu=True, msi=True),
     )
 }
 

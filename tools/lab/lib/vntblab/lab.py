@@ -224,8 +224,8 @@ class Lab:
     def _dtb(self, ctrl, name, iommu, count, msi):
         """The device tree endpoint machine NAME boots with, or None when
         QEMU's own describes its COUNT controllers (MSI: with an
-        msi-parent each)."""
-        nodes = ctrl.dt_nodes(count, msi)
+        msi-parent each; IOMMU: behind the SMMUv3)."""
+        nodes = ctrl.dt_nodes(count, msi, iommu)
         if not nodes:
             return None
         path = self.run / f"{name}.dtb"
@@ -267,8 +267,7 @@ class Lab:
                            f"not {fn.name}")
         if iommu and not ctrl.iommu:
             raise LabError(f"controller {ctrl.name} cannot sit behind the "
-                           "endpoint's SMMUv3 (QEMU's translates PCI "
-                           "devices only): use --controller lab")
+                           "endpoint's SMMUv3")
         if msi and not ctrl.msi:
             raise LabError(f"controller {ctrl.name} takes no msi-parent (a "
                            "PCI device's MSIs are its PCI MSIs): use "

@@ -108,7 +108,8 @@ def endpoint(run, name, shm, kernel, initrd, ctrl, needs, iommu=False,
     controller, the next ones following (default: QEMU chooses). DTB: the
     device tree to boot with, when the controller needs one of the lab's
     (controllers.make_dtb). MSI: the controllers' writes carry their ITS
-    device IDs (controllers.Controller.devices)."""
+    device IDs (controllers.Controller.devices). IOMMU: an SMMUv3 in front
+    of the controllers, strict."""
     m = Machine(name, "ep", "arm64", "qemu-system-aarch64", "ttyAMA0", run,
                 shm)
     mem = f"{name}-ram"
@@ -119,7 +120,7 @@ def endpoint(run, name, shm, kernel, initrd, ctrl, needs, iommu=False,
         args += ["-dtb", str(dtb)]
     args += ["-device", "virtio-serial-device",
              "-device", "virtconsole,chardev=agent"]
-    args += ctrl.devices(sockets, mem, needs, slot, msi)
+    args += ctrl.devices(sockets, mem, needs, slot, msi, iommu)
     return m, args
 
 

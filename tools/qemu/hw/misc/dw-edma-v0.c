@@ -7,9 +7,10 @@
  * dw-edma driver (v0 core) programs it when the controller reports the
  * unrolled map: write channels move data from local (endpoint) memory to
  * PCI (host) memory, read channels from PCI memory to local memory. Local
- * memory is address_space_memory; PCI memory is reached through the
- * embedding controller's DwEdmaPciRw callback at raw bus addresses (the
- * eDMA bypasses the iATU).
+ * memory, and the linked lists in it, are the address space the embedding
+ * controller gives (the system's, or its SMMU's for the controller's
+ * stream); PCI memory is reached through the controller's DwEdmaPciRw
+ * callback at raw bus addresses (the eDMA bypasses the iATU).
  *
  * Register map (32-bit registers, offsets from the block's base):
  *
@@ -333,7 +334,7 @@ static bool dw_edma_v0_fetch(DwEdmaV0 *e, int d, unsigned ch)
         return false;
     }
 
-    if (address_space_read(&address_space_memory, c->llp,
+    if (address_space_read(e->local_as, c->llp,
                            MEMTXATTRS_UNSPECIFIED, lli, sizeof(lli))
         != MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -380,7 +381,7 @@ static bool dw_edma_v0_copy(DwEdmaV0 *e, int d, unsigned ch, uint32_t len)
     MemTxResult r;
 
     if (d == DW_EDMA_V0_DIR_WR) {
-        r = address_space_read(&address_space_memory, c->sar,
+        r = address_space_read(e->local_as, c->sar,
                                MEMTXATTRS_UNSPECIFIED, e->bounce, len);
         if (r != MEMTX_OK ||
             !e->pci_rw(e->opaque, c->dar, e->bounce, len, true)) {
@@ -400,7 +401,7 @@ static bool dw_edma_v0_copy(DwEdmaV0 *e, int d, unsigned ch, uint32_t len)
             dw_edma_v0_chan_abort(e, d, ch, 1, DW_EDMA_V0_ERR_UR(ch));
             return false;
         }
-        r = address_space_write(&address_space_memory, c->dar,
+        r = address_space_write(e->local_as, c->dar,
                                 MEMTXATTRS_UNSPECIFIED, e->bounce, len);
         if (r != MEMTX_OK) {
             qemu_log_mask(LOG_GUEST_ERROR,
@@ -858,18 +859,20 @@ static const MemoryRegionOps dw_edma_v0_ops = {
 
 void dw_edma_v0_init(DwEdmaV0 *e, Object *owner, unsigned wr_channels,
                      unsigned rd_channels, qemu_irq irq,
-                     DwEdmaPciRw *pci_rw, void *opaque)
+                     AddressSpace *local_as, DwEdmaPciRw *pci_rw,
+                     void *opaque)
 {
     DeviceState *dev = DEVICE(owner);
 
     assert(wr_channels >= 1 && wr_channels <= DW_EDMA_V0_MAX_CHANNELS);
     assert(rd_channels >= 1 && rd_channels <= DW_EDMA_V0_MAX_CHANNELS);
-    assert(pci_rw);
+    assert(local_as && pci_rw);
 
     memset(e, 0, sizeof(*e));
     e->nr_ch[DW_EDMA_V0_DIR_WR] = wr_channels;
     e->nr_ch[DW_EDMA_V0_DIR_RD] = rd_channels;
     e->irq = irq;
+    e->local_as = local_as;
     e->pci_rw = pci_rw;
     e->opaque = opaque;
     e->bounce = g_malloc(DW_EDMA_V0_BOUNCE_SIZE);

@@ -7,7 +7,8 @@
  * dw-edma driver (v0 core, unrolled register map) programs it. The
  * controller model embeds a DwEdmaV0, maps its MMIO region and lends it
  * access to host (PCI) memory through a callback; endpoint-local memory is
- * address_space_memory. See dw-edma-v0.c for the register map.
+ * the address space the controller gives it (the system's, or its IOMMU's
+ * view of it). See dw-edma-v0.c for the register map.
  */
 
 #ifndef HW_MISC_DW_EDMA_V0_H
@@ -70,6 +71,7 @@ typedef struct DwEdmaV0 {
     qemu_irq irq;
     DwEdmaPciRw *pci_rw;
     void *opaque;
+    AddressSpace *local_as; /* local memory and the linked lists */
     uint8_t *bounce;       /* copy buffer of the transfers */
     unsigned nr_ch[2];     /* write, read */
     uint32_t arb_prior;
@@ -86,6 +88,9 @@ typedef struct DwEdmaV0 {
  * @wr_channels: write channels, 1..DW_EDMA_V0_MAX_CHANNELS (CTRL [3:0])
  * @rd_channels: read channels, 1..DW_EDMA_V0_MAX_CHANNELS (CTRL [19:16])
  * @irq: the level interrupt ("dma")
+ * @local_as: where the local side of the transfers and the linked-list
+ *   elements are read and written: &address_space_memory, or the IOMMU's
+ *   address space of a controller behind one
  * @pci_rw: access to host (PCI) memory; called from a bottom half with
  *   the BQL held, with at most 64 KiB at a time
  * @opaque: passed to @pci_rw
@@ -95,7 +100,8 @@ typedef struct DwEdmaV0 {
  */
 void dw_edma_v0_init(DwEdmaV0 *e, Object *owner, unsigned wr_channels,
                      unsigned rd_channels, qemu_irq irq,
-                     DwEdmaPciRw *pci_rw, void *opaque);
+                     AddressSpace *local_as, DwEdmaPciRw *pci_rw,
+                     void *opaque);
 
 /* The register block, DW_EDMA_V0_MMIO_SIZE (0x2000) bytes. */
 MemoryRegion *dw_edma_v0_mmio(DwEdmaV0 *e);

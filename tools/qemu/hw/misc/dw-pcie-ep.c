@@ -44,7 +44,11 @@
  * otherwise each access is a message performed here on the system
  * address space (so a write to the eDMA page rings its doorbell), with
  * the requester-id property as its requester ID when set (so a write to
- * the GIC ITS's translation register is an MSI of that device ID). The
+ * the GIC ITS's translation register is an MSI of that device ID). With
+ * the stream-id property the controller sits behind the machine's SMMUv3
+ * (dw_pcie_ep_find_smmu()): those accesses, and the eDMA's to endpoint
+ * memory, are translated for that stream, and every BAR takes the message
+ * path, since the host could not map an IOVA. The
  * BAR's address is the host's: an endpoint write to a DBI BAR register
  * (set_bar() writes the flags) replaces it (BAR_REG), and the host must
  * enumerate the function again to reach the BAR. Reads of the DBI BAR
@@ -69,8 +73,11 @@
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
 #include "hw/irq.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pci_bus.h"
 #include "hw/pci/pci_ids.h"
 #include "hw/pci/pci_regs.h"
+#include "hw/arm/smmuv3.h"
 #include "hw/intc/arm_gicv3_common.h"
 #include "migration/vmstate.h"
 #include "sysemu/hostmem.h"
@@ -128,6 +135,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(DwPcieEpState, DW_PCIE_EP)
 #define DW_PCIE_EP_EDMA_CHANNELS    2               /* per direction */
 #define DW_PCIE_EP_NO_EDMA_BAR      (-1)
 #define DW_PCIE_EP_NO_REQUESTER_ID  (-1)
+#define DW_PCIE_EP_NO_STREAM_ID     (-1)
 /* Largest eDMA transfer posted as HOST_WRITE messages (not host RAM) */
 #define DW_PCIE_EP_HOST_WRITE_MAX   64
 
@@ -163,7 +171,10 @@ struct DwPcieEpState {
     uint32_t irq;
     int32_t edma_bar;
     int32_t requester_id;
+    int32_t stream_id;
 
+    /* The controller's accesses to endpoint memory: system, or SMMU */
+    AddressSpace *dma_as;
     MemoryRegion dbi_mr;
     MemoryRegion dbi2_mr;
     MemoryRegion addr_space;
@@ -411,6 +422,11 @@ static void dw_pcie_ep_update_link(DwPcieEpState *s, bool tell_host)
 
 /* BARs */
 
+static bool dw_pcie_ep_behind_smmu(DwPcieEpState *s)
+{
+    return s->stream_id != DW_PCIE_EP_NO_STREAM_ID;
+}
+
 static bool dw_pcie_ep_is_edma_bar(DwPcieEpState *s, unsigned n)
 {
     return s->edma_bar != DW_PCIE_EP_NO_EDMA_BAR && n == (unsigned)s->edma_bar;
@@ -495,7 +511,9 @@ static const char *dw_pcie_ep_bar_desc(DwPcieEpState *s, unsigned n,
     if (dw_pcie_ep_is_edma_bar(s, n)) {
         path = LAB_PATH_MESSAGE;
     } else if (bar.mapped) {
-        path = LAB_PATH_FAST;   /* unless the target is not RAM */
+        /* The target is an IOVA behind the SMMU: only we translate it. */
+        path = dw_pcie_ep_behind_smmu(s) ? LAB_PATH_MESSAGE :
+               LAB_PATH_FAST;   /* unless the target is not RAM */
     }
     lab_ep_bar_desc(&s->ep, desc, bar.flags, bar.size, path, bar.target);
     return problem;
@@ -927,6 +945,17 @@ static MemTxAttrs dw_pcie_ep_inbound_attrs(DwPcieEpState *s)
 }
 
 /*
+ * Where a host access to BAR @n is performed: the eDMA BAR is the
+ * controller's own register block, reached without leaving it; the other
+ * BARs' targets are bus-master accesses of the controller, which an SMMU
+ * in front of it translates.
+ */
+static AddressSpace *dw_pcie_ep_inbound_as(DwPcieEpState *s, unsigned n)
+{
+    return dw_pcie_ep_is_edma_bar(s, n) ? &address_space_memory : s->dma_as;
+}
+
+/*
  * Check a host access to BAR @n and return the endpoint address it
  * targets, or false if it must fail.
  */
@@ -974,7 +1003,7 @@ static bool dw_pcie_ep_bar_read(void *opaque, const LabLinkMemRead *req,
                                  &addr)) {
         return false;
     }
-    if (address_space_read(&address_space_memory, addr,
+    if (address_space_read(dw_pcie_ep_inbound_as(s, req->bar), addr,
                            dw_pcie_ep_inbound_attrs(s), buf, req->size) !=
         MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: host read at BAR%u + 0x%"
@@ -998,7 +1027,7 @@ static void dw_pcie_ep_bar_write(void *opaque, const LabLinkMemWrite *req)
         return;
     }
     stn_le_p(buf, req->size, le64_to_cpu(req->data));
-    if (address_space_write(&address_space_memory, addr,
+    if (address_space_write(dw_pcie_ep_inbound_as(s, req->bar), addr,
                             dw_pcie_ep_inbound_attrs(s), buf, req->size) !=
         MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: host write at BAR%u + 0x%" PRIx64
@@ -1152,6 +1181,12 @@ static bool dw_pcie_ep_check_props(DwPcieEpState *s, Error **errp)
                    " none", s->requester_id);
         return false;
     }
+    if (s->stream_id != DW_PCIE_EP_NO_STREAM_ID &&
+        (s->stream_id < 0 || s->stream_id > UINT16_MAX)) {
+        error_setg(errp, "'stream-id' %d is not a 16-bit stream ID, or -1"
+                   " for none", s->stream_id);
+        return false;
+    }
     if (s->regs % (4 * KiB) || s->regs + DW_PCIE_EP_DMA_OFFSET +
         DW_EDMA_V0_MMIO_SIZE < s->regs) {
         error_setg(errp, "'regs' 0x%" PRIx64 " is not page aligned", s->regs);
@@ -1194,13 +1229,82 @@ static bool dw_pcie_ep_find_irq(DwPcieEpState *s, Error **errp)
     return true;
 }
 
+/*
+ * The address space of the controller's bus-master accesses to endpoint
+ * memory: the inbound BAR accesses after the iATU, the eDMA's local side
+ * and its linked lists. Without a stream ID it is the system's, as on a
+ * board with no IOMMU in front of the controller.
+ *
+ * With one, it is the machine's SMMUv3's for that stream, as on boards
+ * whose controller sits behind an SMMU (i.MX95, RK3588). QEMU 7.2's
+ * SMMUv3 serves PCI streams only: it hands out one translated address
+ * space per devfn of the PCIe bus it fronts (the bus's IOMMU function),
+ * and that stream's ID is the requester ID, bus number and devfn. So the
+ * controller borrows a requester ID of that bus (bus 0 on virt) that no
+ * PCI device has, and reserves its slot so that none is plugged there
+ * later; the device tree's "iommus" names the same ID. The accesses'
+ * attributes pass the SMMU unchanged: an inbound write it translates onto
+ * the ITS's doorbell still carries the requester-id property.
+ *
+ * virt makes the SMMU with its PCIe bus, before any -device is realized.
+ */
+static bool dw_pcie_ep_find_smmu(DwPcieEpState *s, Error **errp)
+{
+    bool ambiguous = false;
+    Object *smmu, *obj;
+    PCIBus *bus;
+    int devfn;
+
+    s->dma_as = &address_space_memory;
+    if (!dw_pcie_ep_behind_smmu(s)) {
+        return true;
+    }
+    smmu = object_resolve_path_type("", TYPE_ARM_SMMUV3, &ambiguous);
+    if (!smmu) {
+        error_setg(errp, "'stream-id' 0x%x: the machine has %s SMMUv3",
+                   s->stream_id, ambiguous ? "more than one" : "no");
+        error_append_hint(errp, "Use -M virt,iommu=smmuv3.\n");
+        return false;
+    }
+    obj = object_property_get_link(smmu, "primary-bus", errp);
+    if (!obj) {
+        return false;
+    }
+    bus = PCI_BUS(obj);
+    if (!bus->iommu_fn || pci_bus_bypass_iommu(bus)) {
+        error_setg(errp, "'stream-id' 0x%x: the SMMUv3 translates nothing"
+                   " on its PCI bus", s->stream_id);
+        error_append_hint(errp, "Leave virt's default-bus-bypass-iommu"
+                          " off.\n");
+        return false;
+    }
+    if (PCI_BUS_NUM(s->stream_id) != pci_bus_num(bus)) {
+        error_setg(errp, "'stream-id' 0x%x is not a requester ID of the"
+                   " SMMUv3's PCI bus %d (0x%02x00 to 0x%02xff)",
+                   s->stream_id, pci_bus_num(bus), pci_bus_num(bus),
+                   pci_bus_num(bus));
+        return false;
+    }
+    devfn = s->stream_id & 0xff;
+    if (bus->devices[devfn]) {
+        error_setg(errp, "'stream-id' 0x%x is the requester ID of PCI"
+                   " device %s", s->stream_id, bus->devices[devfn]->name);
+        return false;
+    }
+    /* The whole slot: the bus reserves slots, not functions. */
+    bus->slot_reserved_mask |= 1u << PCI_SLOT(devfn);
+    s->dma_as = bus->iommu_fn(bus, bus->iommu_opaque, devfn);
+    return true;
+}
+
 static void dw_pcie_ep_realize(DeviceState *dev, Error **errp)
 {
     DwPcieEpState *s = DW_PCIE_EP(dev);
     MemoryRegion *sysmem = get_system_memory();
     unsigned i;
 
-    if (!dw_pcie_ep_check_props(s, errp) || !dw_pcie_ep_find_irq(s, errp)) {
+    if (!dw_pcie_ep_check_props(s, errp) || !dw_pcie_ep_find_irq(s, errp) ||
+        !dw_pcie_ep_find_smmu(s, errp)) {
         return;
     }
     if (!lab_ep_realize(&s->ep, dev, s->socket_path, s->memdev, s->ram_base,
@@ -1217,7 +1321,7 @@ static void dw_pcie_ep_realize(DeviceState *dev, Error **errp)
                           "dw-pcie-ep-dbi2", DW_PCIE_EP_DBI2_SIZE);
     dw_pcie_atu_init(&s->atu, OBJECT(s), dw_pcie_ep_atu_changed, s);
     dw_edma_v0_init(&s->edma, OBJECT(s), DW_PCIE_EP_EDMA_CHANNELS,
-                    DW_PCIE_EP_EDMA_CHANNELS, s->dma_irq,
+                    DW_PCIE_EP_EDMA_CHANNELS, s->dma_irq, s->dma_as,
                     dw_pcie_ep_edma_pci_rw, s);
     memory_region_init_io(&s->addr_space, OBJECT(s), &dw_pcie_ep_as_ops, s,
                           "dw-pcie-ep-addr-space", s->as_size);
@@ -1288,6 +1392,8 @@ static Property dw_pcie_ep_properties[] = {
                       DW_PCIE_EP_NO_EDMA_BAR),
     DEFINE_PROP_INT32("requester-id", DwPcieEpState, requester_id,
                       DW_PCIE_EP_NO_REQUESTER_ID),
+    DEFINE_PROP_INT32("stream-id", DwPcieEpState, stream_id,
+                      DW_PCIE_EP_NO_STREAM_ID),
     DEFINE_PROP_END_OF_LIST(),
 };
 
