@@ -6,8 +6,12 @@
 #   command doorbell, so the endpoint stops polling; an idle link runs no
 #   NTB work item or timer on the endpoint; pings move the endpoint's
 #   doorbell interrupt and the host's MSIs, which the endpoint raises with
-#   a write of its own (the host published its MSI message; MSI-X on the
-#   DesignWare controller keeps the work item).
+#   a write of its own (the host published its MSI message; on the
+#   DesignWare controller the host takes MSI-X, and the endpoint reads
+#   each vector's message from the table in its own BAR).
+# - DesignWare: a doorbell vector the host masks, or whose entry has a
+#   reserved bit set, goes through the work item and the controller
+#   instead; unmasked, it is raised directly again.
 # - The NTB test clients: ntb_tool (doorbells both ways, the endpoint's
 #   bit numbers reaching the host unchanged; scratchpads), ntb_pingpong,
 #   ntb_perf.
@@ -35,7 +39,7 @@ host_addr=198.18.0.2
 NTB_MODULES="pci_epf_vntb ntb_transport ntb_netdev pci_ep_doorbell ntb"
 IDLE_SECONDS=3
 
-tap_plan 15
+tap_plan 16
 
 if ! out=$(lab_start --ep-driver ours --host-driver ours 2>&1); then
 	tap_fail "lab boots with our vNTB pair" "$out"
@@ -117,14 +121,15 @@ ep_counter() {
 
 # Our host on MSI hands the endpoint its MSI message, and the endpoint
 # raises the doorbells' MSIs with one write of its own: no work item. On
-# the DesignWare controller the host takes MSI-X, which keeps the work item.
+# the DesignWare controller the host takes MSI-X, and the endpoint writes
+# each vector's message from the table in its control BAR the same way.
 msi_path() {
 	local direct="peer_db_direct" item="peer_db_msi" d0 d1 w0 w1
+	local said="raising the host.s MSIs directly"
 	if [ "${LAB_CONTROLLER:-lab}" = dw ]; then
-		direct="peer_db_msix" item="peer_db_direct"
-	else
-		ep 'dmesg | grep "raising the host.s MSIs directly"' || return 1
+		item="peer_db_msix" said="raising the host.s MSI-Xs directly"
 	fi
+	ep "dmesg | grep '$said'" || return 1
 	d0=$(ep_counter $direct) && w0=$(ep_counter $item) || return 1
 	host "ping -c 10 -i 0.2 -W 5 $ep_addr" >/dev/null || return 1
 	d1=$(ep_counter $direct) && w1=$(ep_counter $item) || return 1
@@ -132,7 +137,7 @@ msi_path() {
 	[ $((d1 - d0)) -ge 10 ] && [ "$w1" = "$w0" ]
 }
 if [ "${LAB_CONTROLLER:-lab}" = dw ]; then
-	tap_check "10 pings: the endpoint raises MSI-X through its work item, none directly" \
+	tap_check "10 pings: the endpoint raises the host's MSI-Xs directly, none through its work item" \
 		msi_path
 else
 	tap_check "10 pings: the endpoint raises the host's MSIs directly, none through its work item" \
@@ -288,6 +293,89 @@ ntb_tool_works() {
 	[ "$(host "cat $t/spad4")" = 0xcafe ] || { echo "scratchpad lost"; return 1; }
 }
 tap_check "ntb_tool: doorbell bits and scratchpads both ways" ntb_tool_works
+
+# host_msix_ctrl SLOT [VALUE]: read (or write) the Vector Control word of
+# the host's MSI-X entry SLOT through the host's BAR, found from the
+# function's MSI-X capability. The table is the endpoint's memory.
+host_msix_ctrl() {
+	host "for d in /sys/bus/pci/devices/*; do
+		[ \"\$(cat \$d/vendor):\$(cat \$d/device)\" = 0x1957:0x0809 ] || continue
+		cfg() { od -A n -t u\$2 -j \$1 -N \$2 \$d/config | tr -d ' '; }
+		p=\$(cfg 52 1)
+		while [ \"\$p\" -ne 0 ] && [ \"\$(cfg \$p 1)\" -ne 17 ]; do
+			p=\$(cfg \$((p + 1)) 1)
+		done
+		[ \"\$p\" -ne 0 ] || { echo 'no MSI-X capability'; exit 1; }
+		t=\$(cfg \$((p + 4)) 4)
+		base=\$(sed -n \"\$((t % 8 + 1))p\" \$d/resource | cut -d' ' -f1)
+		devmem \$(printf 0x%x \$((base + t / 8 * 8 + $1 * 16 + 12))) 32 ${2:-}
+		exit 0
+	done
+	echo 'no 0x1957:0x0809 function'
+	exit 1"
+}
+
+# ep_counter_grows NAME FROM: wait until the endpoint's counter NAME is
+# above FROM (the work item raises after peer_db_set() returns)
+ep_counter_grows() {
+	ep "lab-wait -t 10 sh -c 'awk -v n=$1 -v from=$2 \"\\\$1 == n && \\\$2 > from { ok = 1 } END { exit !ok }\" /sys/kernel/debug/pci-epf-vntb/*/counters'"
+}
+
+# The endpoint rings doorbell bit 1 (vector 3) with ntb_tool, the host's
+# entry of that vector set to CTRL: masked (1), the ring goes to the work
+# item, whose controller refuses a masked vector as DesignWare's does (no
+# pending bit); a reserved bit set (2), the endpoint refuses the entry and
+# the controller raises it; 0, the endpoint raises it directly again.
+msix_ring() { # CTRL
+	local t='$(echo /sys/kernel/debug/ntb_tool/*)'
+	host "echo \"c \$(cat $t/db_valid_mask)\" > $t/db" &&
+		host_msix_ctrl 3 "$1" >/dev/null &&
+		ep "echo 's 0x2' > $t/peer_db"
+}
+
+# host_db_bit1: the host's ntb_tool sees doorbell bit 1
+host_db_bit1() {
+	local t='$(echo /sys/kernel/debug/ntb_tool/*)' db
+	db=$(host "lab-wait -t 10 sh -c 'cat $t/db | grep -qv ^0x0\$'; cat $t/db")
+	[ $((db & 2)) = 2 ] || { echo "endpoint rang bit 1, host sees db $db"; return 1; }
+}
+
+msix_fallback_steps() {
+	local d f m r b
+	d=$(ep_counter peer_db_direct) && f=$(ep_counter peer_db_failed) &&
+		m=$(ep_counter peer_db_msix) &&
+		r=$(ep_counter msix_direct_refused) &&
+		b=$(ep_counter msix_direct_fallback) || return 1
+
+	msix_ring 1 && ep_counter_grows peer_db_failed "$f" || return 1
+	[ "$(ep_counter peer_db_direct)" = "$d" ] ||
+		{ echo "masked: raised directly"; return 1; }
+	ep_counter_grows msix_direct_fallback "$b" || return 1
+
+	msix_ring 2 && host_db_bit1 && ep_counter_grows peer_db_msix "$m" ||
+		return 1
+	ep_counter_grows msix_direct_refused "$r" || return 1
+	[ "$(ep_counter peer_db_direct)" = "$d" ] ||
+		{ echo "reserved bit set: raised directly"; return 1; }
+
+	msix_ring 0 && host_db_bit1 && ep_counter_grows peer_db_direct "$d"
+}
+
+msix_fallback() {
+	local ctrl rc
+	ctrl=$(host_msix_ctrl 3) || { echo "$ctrl"; return 1; }
+	msix_fallback_steps
+	rc=$?
+	host_msix_ctrl 3 "$ctrl" >/dev/null || return 1
+	return $rc
+}
+if [ "${LAB_CONTROLLER:-lab}" = dw ]; then
+	tap_check "a masked or refused MSI-X vector goes through the controller, unmasked it is direct again" \
+		msix_fallback
+else
+	tap_skip "a masked or refused MSI-X vector goes through the controller, unmasked it is direct again" \
+		"the lab's controller offers no MSI-X"
+fi
 
 ntb_pingpong_works() {
 	local p='$(echo /sys/kernel/debug/ntb_pingpong/*)' side n

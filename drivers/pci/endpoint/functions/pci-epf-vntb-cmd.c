@@ -40,8 +40,9 @@
  *
  * cmd_work is the only writer of cmd_by_kick, host_db_vectors,
  * host_irq_type and the outbound window state (epf_vntb_cmd_start()
- * resets them while cmd_work is disabled). The one exception is a PCIe
- * link down, which resets the host's vectors (epf_vntb_cmd_host_gone())
+ * resets them while cmd_work is disabled; the doorbell work item may
+ * move the direct MSI-X window, never make one). The one exception is a
+ * PCIe link down, which resets the host's vectors (epf_vntb_cmd_host_gone())
  * while a command of the host that went away may still be handled; the
  * next host configures its own, and until it does the interrupts raised
  * follow what it enabled. The kick reads cmd_by_kick locklessly and at
@@ -128,6 +129,8 @@ static u16 epf_vntb_cmd_configure_db(struct epf_vntb *vntb, u32 arg)
 		msix ? "MSI-X" : "MSI");
 	/* A host of ours published its MSI message before this command */
 	epf_vntb_msi_update(vntb);
+	/* Any host on MSI-X programmed its table before this command */
+	epf_vntb_msix_update(vntb);
 	return NTB_EPF_CMD_STATUS_OK;
 }
 
@@ -135,6 +138,7 @@ static u16 epf_vntb_cmd_configure_db(struct epf_vntb *vntb, u32 arg)
 static u16 epf_vntb_cmd_teardown_db(struct epf_vntb *vntb)
 {
 	epf_vntb_msi_stop(vntb);
+	epf_vntb_msix_stop(vntb);
 	WRITE_ONCE(vntb->host_db_vectors, 0);
 	WRITE_ONCE(vntb->host_irq_type, 0);
 	return NTB_EPF_CMD_STATUS_OK;
@@ -155,11 +159,13 @@ static u16 epf_vntb_cmd_exec(struct epf_vntb *vntb, u32 cmd, u32 arg)
 		       NTB_EPF_CMD_STATUS_ERROR : NTB_EPF_CMD_STATUS_OK;
 	case NTB_EPF_CMD_LINK_UP:
 		epf_vntb_msi_update(vntb);
+		epf_vntb_msix_update(vntb);
 		epf_vntb_ctrl_set_link(vntb, true);
 		return NTB_EPF_CMD_STATUS_OK;
 	case NTB_EPF_CMD_LINK_DOWN:
 		epf_vntb_ctrl_set_link(vntb, false);
 		epf_vntb_msi_stop(vntb);
+		epf_vntb_msix_stop(vntb);
 		return NTB_EPF_CMD_STATUS_OK;
 	default:
 		dev_err_ratelimited(epf_vntb_dev(vntb), "unknown command %u from the host\n",

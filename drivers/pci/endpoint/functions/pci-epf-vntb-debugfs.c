@@ -41,6 +41,8 @@ static const struct epf_vntb_counter epf_vntb_host_counters[] = {
 	EPF_VNTB_COUNTER(peer_db_msix),
 	EPF_VNTB_COUNTER(peer_db_direct),
 	EPF_VNTB_COUNTER(msi_direct_refused),
+	EPF_VNTB_COUNTER(msix_direct_refused),
+	EPF_VNTB_COUNTER(msix_direct_fallback),
 	EPF_VNTB_COUNTER(peer_db_dropped),
 	EPF_VNTB_COUNTER(peer_db_failed),
 	EPF_VNTB_COUNTER(link_msi),
@@ -139,6 +141,25 @@ static const char *epf_vntb_host_irq(struct epf_vntb *vntb)
 	}
 }
 
+/* The window of direct MSI-Xs: the host addresses it covers, or none */
+static void epf_vntb_msix_state(struct seq_file *s, struct epf_vntb *vntb)
+{
+	unsigned long flags;
+	size_t size = 0;
+	u64 addr = 0;
+
+	spin_lock_irqsave(&vntb->msix_lock, flags);
+	if (vntb->msix_win) {
+		addr = vntb->msix_win_addr;
+		size = vntb->msix_win_size;
+	}
+	spin_unlock_irqrestore(&vntb->msix_lock, flags);
+	if (size)
+		seq_printf(s, "msix_direct %#llx-%#llx\n", addr, addr + size - 1);
+	else
+		seq_puts(s, "msix_direct none\n");
+}
+
 static int epf_vntb_state_show(struct seq_file *s, void *unused)
 {
 	struct epf_vntb *vntb = s->private;
@@ -162,6 +183,7 @@ static int epf_vntb_state_show(struct seq_file *s, void *unused)
 		seq_printf(s, "host_db_vectors %u\n", vectors);
 	seq_printf(s, "host_irq_type %s\n", epf_vntb_host_irq(vntb));
 	seq_printf(s, "msix %s\n", vntb->msix ? "offered" : "none");
+	epf_vntb_msix_state(s, vntb);
 	seq_printf(s, "link %s\n", READ_ONCE(vntb->link_up) ? "up" : "down");
 	return 0;
 }

@@ -15,11 +15,11 @@
  *
  * ntb_transport rings the peer's doorbell from atomic context, but
  * pci_epc_raise_irq() takes the controller's mutex. A host of ours that
- * uses MSI has its MSIs raised with one write instead (-msi.c); else
- * peer_db_set() only ORs its bits into an atomic word and queues
- * peer_db_work, which takes all accumulated bits at once and raises their
- * interrupts: rings that come while it runs are raised by its next run,
- * none is lost.
+ * uses MSI, and any host on MSI-X, has its interrupts raised with one
+ * write instead (-msi.c, -msix.c); the bits that cannot be are ORed into
+ * an atomic word, and peer_db_work takes all accumulated bits at once and
+ * raises their interrupts: rings that come while it runs are raised by
+ * its next run, none is lost.
  *
  * Every access to the controller here (reading what the host enabled,
  * raising) happens under vntb->lock with the controller ready, from
@@ -85,11 +85,9 @@ static const char *epf_vntb_irq_name(unsigned int type)
 	return type == PCI_IRQ_MSIX ? "MSI-X" : "MSI";
 }
 
-static void epf_vntb_peer_db_work(struct work_struct *work)
+/* Raises the interrupts of @bits through the controller */
+static void epf_vntb_peer_db_raise(struct epf_vntb *vntb, unsigned long bits)
 {
-	struct epf_vntb *vntb = container_of(work, struct epf_vntb,
-					     peer_db_work);
-	unsigned long bits = atomic_long_xchg(&vntb->peer_db, 0);
 	struct epf_vntb_stats *stats = &vntb->stats;
 	unsigned int limit, bit, type;
 	int ret;
@@ -125,6 +123,17 @@ static void epf_vntb_peer_db_work(struct work_struct *work)
 		atomic64_inc(type == PCI_IRQ_MSIX ? &stats->peer_db_msix :
 						    &stats->peer_db_msi);
 	}
+}
+
+static void epf_vntb_peer_db_work(struct work_struct *work)
+{
+	struct epf_vntb *vntb = container_of(work, struct epf_vntb,
+					     peer_db_work);
+
+	epf_vntb_peer_db_raise(vntb, atomic_long_xchg(&vntb->peer_db, 0));
+	/* A ring found its MSI-X vector moved out of the direct window */
+	if (xchg(&vntb->msix_remap, false))
+		epf_vntb_msix_remap(vntb);
 }
 
 /**
@@ -202,6 +211,9 @@ int epf_vntb_peer_db_set(struct epf_vntb *vntb, u64 bits)
 	atomic64_inc(&vntb->stats.peer_db_set);
 	trace_vntb_epf_peer_db_set(vntb, bits);
 	if (epf_vntb_msi_raise(vntb, bits))
+		return 0;
+	bits = epf_vntb_msix_raise(vntb, bits);
+	if (!bits)
 		return 0;
 	atomic_long_or(bits, &vntb->peer_db);
 	queue_work(epf_vntb_wq, &vntb->peer_db_work);

@@ -151,6 +151,7 @@ static void epf_vntb_epc_deinit(struct pci_epf *epf)
 	if (vntb->ctrl)
 		epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
 	epf_vntb_msi_stop(vntb);
+	epf_vntb_msix_stop(vntb);
 	epf_vntb_mw_stop(vntb);
 	epf_vntb_bars_clear(vntb);
 	/* PERST#: the host is going; some controllers report nothing else */
@@ -180,8 +181,9 @@ static int epf_vntb_link_down(struct pci_epf *epf)
 	dev_info(&epf->dev, "PCIe link down: the host is gone, so is the NTB link\n");
 	epf_vntb_ctrl_set_link(vntb, false);
 	epf_vntb_write32(vntb, NTB_EPF_HOST_CAPS, 0);
-	/* Its MSI address is no one's now; nothing may be written there */
+	/* Its MSI(-X) addresses are no one's now: nothing is written there */
 	epf_vntb_msi_stop(vntb);
+	epf_vntb_msix_stop(vntb);
 	epf_vntb_cmd_host_gone(vntb);
 	epf_vntb_cmd_kick(vntb);
 	return 0;
@@ -312,6 +314,7 @@ static void epf_vntb_unbind(struct pci_epf *epf)
 		epf_vntb_cmd_drain(vntb);
 	epf_vntb_cmd_stop(vntb);
 	epf_vntb_msi_stop(vntb);
+	epf_vntb_msix_stop(vntb);
 
 	epf_vntb_db_free_irq(vntb);
 	epf_vntb_vbus_remove(vntb);
@@ -342,6 +345,7 @@ static int epf_vntb_probe(struct pci_epf *epf,
 	epf_vntb_db_init(vntb);
 	epf_vntb_irq_init(vntb);
 	epf_vntb_msi_init(vntb);
+	epf_vntb_msix_init(vntb);
 	epf_vntb_cmd_init(vntb);
 	epf_vntb_mw_init(vntb);
 

@@ -12,7 +12,8 @@
  *
  * The message is written by the host, so it is checked like any value the
  * host writes; a refused one, a controller without an outbound window to
- * spare, MSI-X and a host that publishes nothing all keep the work item.
+ * spare and a host that publishes nothing all keep the work item. (A host
+ * on MSI-X needs to publish nothing: see -msix.c.)
  *
  * The mapping is made by cmd_work (CONFIGURE_DOORBELL, LINK_UP), under
  * vntb->lock with the controller ready; it goes at TEARDOWN_DOORBELL,

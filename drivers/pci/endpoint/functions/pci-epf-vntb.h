@@ -25,6 +25,7 @@
  *   -doorbell.c  host -> endpoint doorbells: kicks, polling, masks
  *   -irq.c       endpoint -> host interrupts: doorbells and link slot
  *   -msi.c       the host's MSIs raised with a write of our own
+ *   -msix.c      the host's MSI-Xs raised with a write of our own
  *   -mw.c        memory windows, inbound and outbound
  *   -ntb.c       struct ntb_dev_ops and the NTB device
  *   -vbus.c      the virtual PCI bus that carries the NTB device
@@ -130,11 +131,17 @@ struct epf_vntb_config {
  * @peer_db_set: peer_db_set() calls of the NTB clients
  * @peer_db_msi: doorbell MSIs raised on the host
  * @peer_db_msix: doorbell MSI-Xs raised on the host
- * @peer_db_direct: doorbell MSIs raised directly (pci-epf-vntb-msi.c)
+ * @peer_db_direct: doorbell MSIs and MSI-Xs raised directly (-msi.c,
+ *	-msix.c)
  * @peer_db_dropped: doorbell bits not raised: the host has too few vectors
  * @peer_db_failed: doorbell MSIs or MSI-Xs that the controller failed to
  *	raise
  * @msi_direct_refused: host MSI messages refused or left unmapped
+ * @msix_direct_refused: host MSI-X entries refused (values no entry can
+ *	hold) and windows left unmapped (pci-epf-vntb-msix.c)
+ * @msix_direct_fallback: doorbell bits handed to the work item while the
+ *	host's MSI-Xs were raised directly: vector masked, refused, outside
+ *	the window or not configured
  * @link_msi: link slot MSIs raised on the host
  * @link_msix: link slot MSI-Xs raised on the host
  * @poll_passes: command handler passes in POLL mode (each re-arms the
@@ -162,6 +169,8 @@ struct epf_vntb_stats {
 	atomic64_t peer_db_dropped;
 	atomic64_t peer_db_failed;
 	atomic64_t msi_direct_refused;
+	atomic64_t msix_direct_refused;
+	atomic64_t msix_direct_fallback;
 	atomic64_t link_msi;
 	atomic64_t link_msix;
 	atomic64_t poll_passes;
@@ -307,6 +316,17 @@ struct epf_vntb_db_vec {
  * @msi_count: vectors raised directly
  * @msi_map: the outbound mapping of the host's MSI address, under @lock
  * @msi_mapped: @msi_map holds a mapping, under @lock
+ * @msix_lock: protects @msix_win, @msix_win_addr, @msix_win_size and
+ *	@msix_count, which peer_db_set() reads in any context
+ * @msix_win: where the window onto the host's MSI-X addresses is mapped,
+ *	or NULL: raise through the controller
+ * @msix_win_addr: the host address at @msix_win
+ * @msix_win_size: bytes of host addresses from @msix_win_addr on
+ * @msix_count: interrupt slots below it may be raised directly
+ * @msix_map: the outbound mapping of that window, under @lock
+ * @msix_mapped: @msix_map holds a mapping, under @lock
+ * @msix_remap: a ring found its vector's address outside the window:
+ *	@peer_db_work maps it anew
  * @cmd_work: handles commands; also polls when it has to
  * @cmd_enabled: @cmd_work is enabled; changed under epf->lock only
  * @cmd_by_kick: the host rings the command doorbell: no polling
@@ -384,6 +404,15 @@ struct epf_vntb {
 	u32 msi_count;
 	struct pci_epc_map msi_map;
 	bool msi_mapped;
+
+	spinlock_t msix_lock;		/* the four fields below */
+	void __iomem *msix_win;
+	u64 msix_win_addr;
+	size_t msix_win_size;
+	u32 msix_count;
+	struct pci_epc_map msix_map;
+	bool msix_mapped;
+	bool msix_remap;
 
 	struct delayed_work cmd_work;
 	bool cmd_enabled;
@@ -495,6 +524,13 @@ void epf_vntb_msi_init(struct epf_vntb *vntb);
 void epf_vntb_msi_update(struct epf_vntb *vntb);
 void epf_vntb_msi_stop(struct epf_vntb *vntb);
 bool epf_vntb_msi_raise(struct epf_vntb *vntb, u64 bits);
+
+/* -msix.c */
+void epf_vntb_msix_init(struct epf_vntb *vntb);
+void epf_vntb_msix_update(struct epf_vntb *vntb);
+void epf_vntb_msix_remap(struct epf_vntb *vntb);
+void epf_vntb_msix_stop(struct epf_vntb *vntb);
+u64 epf_vntb_msix_raise(struct epf_vntb *vntb, u64 bits);
 
 /* -mw.c */
 void epf_vntb_mw_init(struct epf_vntb *vntb);

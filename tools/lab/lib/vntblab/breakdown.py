@@ -59,7 +59,9 @@ HOST_MILESTONES = (
 
 # After the kick: an embedded doorbell's interrupt is shared with the
 # controller, whose handler runs first, so analyse() starts the kick at the
-# first handler of any of the function's doorbell IRQs.
+# first handler of any of the function's doorbell IRQs. "msi" is the
+# doorbell's MSI or MSI-X, raised directly from peer_db_set() (msi=N /
+# msix=N with ret=0) or by the work item: the same event either way.
 EP_MILESTONES = (
     ("rx", lambda e, r: e == "netif_receive_skb" and "dev=ntb0" in r),
     ("xmit", lambda e, r: e == "net_dev_start_xmit" and "dev=ntb0" in r),
