@@ -191,7 +191,8 @@ def sweep_lines(sweep):
                          sweep.get("seconds", "-")), "",
              "ntb_perf, 16 MiB in 512 KiB chunks through the peer's "
              "window: the raw copy that iperf3 is measured against, "
-             "MB/s:", "",
+             "MB/s, median of %s runs (range):" %
+             sweep.get("ntb_perf_runs", 1), "",
              "| pair | window | h->e MB/s | e->h MB/s |",
              "|---|---|---|---|"]
     failed = []
@@ -200,10 +201,15 @@ def sweep_lines(sweep):
                                   _size(row.get("mw_size", 0)))
         if row.get("error"):
             failed.append("- %s: %s" % (what, row["error"]))
-        lines.append("| %s | %s | %s | %s |" % (
-            row.get("pair"), _size(row.get("mw_size", 0)),
-            row.get("ntb_perf_h2e_mbytes_per_s", "-"),
-            row.get("ntb_perf_e2h_mbytes_per_s", "-")))
+        cells = []
+        for way in ("h2e", "e2h"):
+            key = "ntb_perf_%s_mbytes_per_s" % way
+            cell = str(row.get(key, "-"))
+            if row.get(key + "_range"):
+                cell += " (%d-%d)" % tuple(row[key + "_range"])
+            cells.append(cell)
+        lines.append("| %s | %s | %s |" % (
+            row.get("pair"), _size(row.get("mw_size", 0)), " | ".join(cells)))
     lines += ["", "iperf3 over ntb0, Mbit/s, by direction and parallel "
               "streams (-P); ntb0's MTU follows transport_mtu:", "",
               "| pair | window | transport_mtu | ntb0 MTU | " +
