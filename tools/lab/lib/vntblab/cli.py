@@ -37,7 +37,7 @@ def cmd_up(lab, args):
            host_driver=args.host_driver, topology=args.topology,
            controller=args.controller, host_params=args.host_driver_param,
            msi=args.msi_parent, board=args.board,
-           host_strict_iomem=args.host_strict_iomem)
+           host_strict_iomem=args.host_strict_iomem, mw1=args.mw1)
     what = args.function if not args.no_link else "no link"
     board = f" ({args.board})" if args.board else ""
     print(f"lab: up in {time.monotonic() - t0:.1f}s, topology "
@@ -293,6 +293,11 @@ def parser():
                         "endpoint that lays its BARs out otherwise than "
                         "its PCI ID's map (upstream's pci-epf-vntb on the "
                         "dw controller)")
+    s.add_argument("--mw1", metavar="SIZE",
+                   help="a vNTB function's memory window size, as "
+                        "vntb-setup --mw1 takes it (a power of two from "
+                        "4K to 64G; K, M, G suffixes); default "
+                        "vntb-setup's, 1M")
     s.add_argument("--msi-parent", action="store_true",
                    help="give the dw controllers an msi-parent to the "
                         "endpoint's GIC ITS (and their writes its device "

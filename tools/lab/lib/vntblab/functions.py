@@ -231,6 +231,29 @@ VNTB_SETUP_FLAGS = {"vendorid": "--vendor-id", "deviceid": "--device-id",
                     "doorbell_mode": "--doorbell", "num_mws": None}
 
 
+# A vNTB memory window's size as "lab up --mw1" takes it: what vntb-setup
+# takes (decimal or 0x-hex, or a K, M or G multiple), a power of two from
+# 4 KiB to 64 GiB, the BAR sizes a window can have.
+MW_SIZE = re.compile(r"(0[xX][0-9a-fA-F]+|[0-9]+)([kKmMgG]?)")
+MW_MIN = 4 << 10
+MW_MAX = 64 << 30
+
+
+def mw_size(text):
+    """The size in bytes of a memory window given as TEXT; LabError
+    unless it is one vntb-setup takes."""
+    m = MW_SIZE.fullmatch(text)
+    if not m:
+        raise LabError(f"memory window size '{text}': want a number of "
+                       "bytes, or of K, M or G")
+    shift = {"": 0, "k": 10, "m": 20, "g": 30}[m.group(2).lower()]
+    size = int(m.group(1), 0) << shift
+    if not MW_MIN <= size <= MW_MAX or size & (size - 1):
+        raise LabError(f"memory window size '{text}': a BAR's size is a "
+                       "power of two, and a window's from 4K to 64G")
+    return size
+
+
 def vntb_setup_line(fn, func, sq, overrides=()):
     """vntb-setup's command line for function FUNC; OVERRIDES: (attribute,
     value) pairs that replace or add to the function's."""
@@ -246,7 +269,7 @@ def vntb_setup_line(fn, func, sq, overrides=()):
 
 
 def ep_setup_script(fn, sq, source="any", epcs=None, ctrl=None,
-                    pins=True):
+                    pins=True, mw1=None):
     """Shell script run on an endpoint: load the controller driver,
     create and bind the function, start the link. SQ quotes a word;
     SOURCE says where the function's driver comes from. EPCS: the
@@ -254,7 +277,9 @@ def ep_setup_script(fn, sq, source="any", epcs=None, ctrl=None,
     buses topologies.VBUS_BASE onwards; None: the only controller. CTRL:
     the controllers.Controller they are (default: lab-epc); PINS: give a
     vNTB function the BAR pins that controller needs for the function's
-    layout (upstream's pci-epf-vntb has no pins)."""
+    layout (upstream's pci-epf-vntb has no pins). MW1: a vNTB function's
+    memory window size in bytes instead of the function's (lab up
+    --mw1)."""
     ctrl = ctrl or controllers.CONTROLLERS[controllers.DEFAULT]
     lines = ["set -e"] + ctrl.setup_lines(fn.needs)
     if epcs is None:
@@ -275,6 +300,8 @@ def ep_setup_script(fn, sq, source="any", epcs=None, ctrl=None,
     ]
     if fn.epf_driver == "pci_epf_vntb":
         extra = tuple(ctrl.function_attrs(fn.needs)) if pins else ()
+        if mw1 is not None:
+            extra += (("mw1", hex(mw1)),)
         if epcs is None:
             lines.append(vntb_setup_line(fn, func, sq, extra))
         for k, epc in enumerate(epcs or ()):

@@ -196,7 +196,7 @@ class Lab:
            ep_driver="any", host_driver="any",
            topology=topologies.DEFAULT, controller=controllers.DEFAULT,
            host_params=(), msi=False, board=None,
-           host_strict_iomem=False):
+           host_strict_iomem=False, mw1=None):
         """Boot the lab in shape TOPOLOGY (a key of topologies.TOPOLOGIES)
         with endpoint controllers of kind CONTROLLER (a key of
         controllers.CONTROLLERS) and endpoint function FUNCTION (a key of
@@ -207,7 +207,9 @@ class Lab:
         MSI: the controllers reach the endpoint's GIC ITS (an msi-parent
         in their device tree nodes), which gives MSI doorbells.
         HOST_STRICT_IOMEM boots the host without iomem=relaxed (see
-        machines.host).
+        machines.host). MW1: a vNTB function's memory window size, as
+        vntb-setup --mw1 takes it (functions.mw_size()), instead of the
+        function's.
         On any failure, and on KeyboardInterrupt, everything started so
         far is torn down before the exception propagates. LINK=False
         leaves the link devices out."""
@@ -215,7 +217,7 @@ class Lab:
             self._up(function, iommu, link, timeout, ep_driver,
                      host_driver, topologies.TOPOLOGIES[topology],
                      controllers.controller(controller, board),
-                     tuple(host_params), msi, host_strict_iomem)
+                     tuple(host_params), msi, host_strict_iomem, mw1)
         except BaseException:
             if self.owned:
                 self.down()
@@ -256,9 +258,14 @@ class Lab:
                 for k in range(len(topo.links_of(name)))]
 
     def _up(self, function, iommu, link, timeout, ep_driver, host_driver,
-            topo, ctrl, host_params, msi, host_strict_iomem):
+            topo, ctrl, host_params, msi, host_strict_iomem, mw1):
         fn = functions.FUNCTIONS[function]
         functions.check_module_params(host_params)
+        if mw1 is not None:
+            if fn.epf_driver != "pci_epf_vntb":
+                raise LabError(f"function {fn.name} has no memory window "
+                               "to size")
+            mw1 = functions.mw_size(mw1)
         if host_params and not fn.host_driver:
             raise LabError(f"function {fn.name} has no host driver to take "
                            "module parameters")
@@ -288,6 +295,7 @@ class Lab:
                       "ep_driver": ep_driver, "host_driver": host_driver,
                       "host_params": list(host_params),
                       "host_strict_iomem": host_strict_iomem,
+                      "mw1": mw1,
                       "status": "booting", "machines": {}}
         self.save_state()
         self.owned = True
@@ -318,7 +326,7 @@ class Lab:
                 if link:
                     self._step(f"set up {name} ({fn.name})", a.check,
                                self._ep_setup(fn, ctrl, topo, name,
-                                              ep_driver),
+                                              ep_driver, mw1),
                                120, f"{name} set-up")
             host, host_args = machines.host(
                 self.run, self.shm_path("host"), env["LAB_HOST_KERNEL"],
@@ -341,10 +349,10 @@ class Lab:
         self.state["status"] = "up"
         self.save_state()
 
-    def _ep_setup(self, fn, ctrl, topo, name, ep_driver):
+    def _ep_setup(self, fn, ctrl, topo, name, ep_driver, mw1=None):
         return functions.ep_setup_script(
             fn, shlex.quote, ep_driver, self._epcs(ctrl, topo, name), ctrl,
-            pins=ep_driver != "upstream")
+            pins=ep_driver != "upstream", mw1=mw1)
 
     def link_socket(self, link):
         return self.run / f"{link.name}.sock"
@@ -435,7 +443,8 @@ class Lab:
                                       st.get("board"))
         self._step(f"set up {name} ({fn.name})", ep.check,
                    self._ep_setup(fn, ctrl, topo, name,
-                                  st.get("ep_driver", "any")),
+                                  st.get("ep_driver", "any"),
+                                  st.get("mw1")),
                    120, f"{name} set-up")
         if fn.netdev:
             self._step("bring its interfaces up again", self._netdev_again,

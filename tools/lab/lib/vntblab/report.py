@@ -6,8 +6,9 @@ tools/lab/bench measures and writes the JSON, then calls write(); "bench
 JSON file:
 
   bench.md          date, machine, mode, versions, the table of all runs,
-                    our pair against upstream's and where our pair's
-                    ping time goes
+                    our pair against upstream's, where our pair's ping
+                    time goes and, after "bench --sweep", the throughput
+                    sweep
   bench-ping.png    ping round-trip distribution per pair (CDF, log x)
   bench-iperf3.png  iperf3 throughput per pair and direction
   bench-idle.png    the endpoint's idle wakeups per pair
@@ -183,6 +184,87 @@ def ratio_lines(ratios, ours="ours", theirs="upstream"):
     return lines
 
 
+def _size(n):
+    """A window size in bytes as vntb-setup writes it: 4K, 1M, 16M."""
+    for shift, unit in ((30, "G"), (20, "M"), (10, "K")):
+        if n >= 1 << shift and not n % (1 << shift):
+            return "%d%s" % (n >> shift, unit)
+    return str(n)
+
+
+# The sweep's iperf3 columns: (direction, streams)
+SWEEP_COLUMNS = (("h2e", 1), ("h2e", 4), ("e2h", 1), ("e2h", 4))
+WAYS = {"h2e": "h->e", "e2h": "e->h"}
+
+
+def sweep_lines(sweep):
+    """The throughput sweep ("bench --sweep") as Markdown: ntb_perf's raw
+    copy per pair and window, iperf3 per pair, window and transport_mtu,
+    the best point of each pair and direction, and what failed."""
+    lines = ["", "## Throughput sweep", "",
+             "`bench --sweep`, %s; %s; Linux %s. One run per point "
+             "(iperf3 %s s), so a figure can be a third off the next "
+             "run's." % (sweep.get("date", "date unknown"),
+                         sweep.get("mode", "mode unknown"),
+                         sweep.get("kernel", "unknown"),
+                         sweep.get("seconds", "-")), "",
+             "ntb_perf, 16 MiB in 512 KiB chunks through the peer's "
+             "window: the raw copy that iperf3 is measured against, "
+             "MB/s, median of %s runs (range):" %
+             sweep.get("ntb_perf_runs", 1), "",
+             "| pair | window | h->e MB/s | e->h MB/s |",
+             "|---|---|---|---|"]
+    failed = []
+    for row in sweep.get("ntb_perf", []):
+        what = "%s, %s window" % (row.get("pair"),
+                                  _size(row.get("mw_size", 0)))
+        if row.get("error"):
+            failed.append("- %s: %s" % (what, row["error"]))
+        cells = []
+        for way in ("h2e", "e2h"):
+            key = "ntb_perf_%s_mbytes_per_s" % way
+            cell = str(row.get(key, "-"))
+            if row.get(key + "_range"):
+                cell += " (%d-%d)" % tuple(row[key + "_range"])
+            cells.append(cell)
+        lines.append("| %s | %s | %s |" % (
+            row.get("pair"), _size(row.get("mw_size", 0)), " | ".join(cells)))
+    lines += ["", "iperf3 over ntb0, Mbit/s, by direction and parallel "
+              "streams (-P); ntb0's MTU follows transport_mtu:", "",
+              "| pair | window | transport_mtu | ntb0 MTU | " +
+              " | ".join("%s -P %d" % (WAYS[w], n)
+                         for w, n in SWEEP_COLUMNS) + " |",
+              "|" + "|".join("---" for _ in range(4 + len(SWEEP_COLUMNS))) +
+              "|"]
+    points = {}
+    for row in sweep.get("iperf3", []):
+        key = (row["pair"], row["mw_size"], row["transport_mtu"],
+               row.get("netdev_mtu"))
+        points.setdefault(key, {})[(row["way"], row["streams"])] = \
+            row["mbps"]
+    best = {}
+    for (pair, size, mtu, netdev_mtu), figures in points.items():
+        cells = []
+        for col in SWEEP_COLUMNS:
+            val = figures.get(col)
+            cells.append("-" if val is None else "%.1f" % val)
+            if val is not None and val > best.get((pair, col[0]),
+                                                  (0, None))[0]:
+                best[(pair, col[0])] = (val, (size, mtu, col[1]))
+        lines.append("| %s | %s | %d | %s | %s |" % (
+            pair, _size(size), mtu, netdev_mtu or "-", " | ".join(cells)))
+    if best:
+        lines += ["", "Best point of each pair and direction:", ""]
+        for (pair, way), (val, (size, mtu, streams)) in sorted(best.items()):
+            lines.append("- %s %s: %.1f Mbit/s, %s window, transport_mtu "
+                         "%d, -P %d" % (pair, WAYS[way], val, _size(size),
+                                        mtu, streams))
+    if failed:
+        lines += ["", "Not measured (the pair's sweep at that size stopped "
+                  "there):", ""] + failed
+    return lines
+
+
 def markdown(report):
     """bench.md's text."""
     runs = report["runs"]
@@ -224,6 +306,8 @@ def markdown(report):
                       "machine by its own clock:" %
                       run.get("ping_breakdown_pings", "-"), ""]
             lines += ["- %s: %s" % hop for hop in hops.items()]
+    if report.get("sweep"):
+        lines += sweep_lines(report["sweep"])
     lines += [
         "",
         "## Plots",
