@@ -75,11 +75,12 @@ has() {
 files_exist() {
 	has ep counters kicks kicks_spurious db_events db_event_0 \
 		peer_db_set peer_db_msi peer_db_direct msi_direct_refused \
+		msix_direct_refused msix_direct_fallback \
 		peer_db_dropped peer_db_failed \
 		link_msi poll_passes poll_cmds poll_dbs cmds \
 		cmd_configure_doorbell cmd_link_up cmd_unknown cmd_errors &&
 		has ep state doorbell_mode reach command_mode host_caps \
-			host_db_vectors link &&
+			host_db_vectors msix_direct link &&
 		has host counters peer_db_set db_rings db_irqs db_irq_0 \
 			link_irqs link_events cmds cmds_announced cmds_polled \
 			cmd_timeouts refused_doorbell refused_extension \
