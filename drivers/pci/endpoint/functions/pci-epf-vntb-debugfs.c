@@ -150,8 +150,8 @@ static void epf_vntb_msix_state(struct seq_file *s, struct epf_vntb *vntb)
 
 	spin_lock_irqsave(&vntb->msix_lock, flags);
 	if (vntb->msix_win) {
-		addr = vntb->msix_win_addr;
-		size = vntb->msix_win_size;
+		addr = vntb->msix_map.pci_addr;
+		size = vntb->msix_map.pci_size;
 	}
 	spin_unlock_irqrestore(&vntb->msix_lock, flags);
 	if (size)

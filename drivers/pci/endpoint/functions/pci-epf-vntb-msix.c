@@ -102,12 +102,16 @@ epf_vntb_msix_check(const struct epf_vntb_msix_entry *e)
 	return EPF_VNTB_MSIX_OK;
 }
 
-/* Whether a dword at @addr is in the window; the caller holds msix_lock */
+/*
+ * Whether a dword at @addr is in the window; the caller holds msix_lock
+ * with @msix_win set, so @msix_map is not being changed
+ */
 static bool epf_vntb_msix_in_window(struct epf_vntb *vntb, u64 addr)
 {
-	return addr >= vntb->msix_win_addr &&
-	       vntb->msix_win_size >= sizeof(u32) &&
-	       addr - vntb->msix_win_addr <= vntb->msix_win_size - sizeof(u32);
+	const struct pci_epc_map *map = &vntb->msix_map;
+
+	return addr >= map->pci_addr && map->pci_size >= sizeof(u32) &&
+	       addr - map->pci_addr <= map->pci_size - sizeof(u32);
 }
 
 /* Takes the window away from the raising side; the caller holds lock */
@@ -229,8 +233,6 @@ static void epf_vntb_msix_map_locked(struct epf_vntb *vntb, bool moving)
 	}
 
 	spin_lock_irqsave(&vntb->msix_lock, flags);
-	vntb->msix_win_addr = map->pci_addr;
-	vntb->msix_win_size = map->pci_size;
 	vntb->msix_count = limit;
 	vntb->msix_win = map->virt_addr;
 	spin_unlock_irqrestore(&vntb->msix_lock, flags);
@@ -305,7 +307,7 @@ static bool epf_vntb_msix_raise_one(struct epf_vntb *vntb, unsigned int slot)
 		WRITE_ONCE(vntb->msix_remap, true);
 		return false;
 	}
-	writel(e.data, vntb->msix_win + (e.addr - vntb->msix_win_addr));
+	writel(e.data, vntb->msix_win + (e.addr - vntb->msix_map.pci_addr));
 	trace_vntb_epf_msi(vntb, true, EPF_VNTB_IRQ_NUM(slot), 0);
 	atomic64_inc(&vntb->stats.peer_db_direct);
 	return true;

@@ -316,14 +316,13 @@ struct epf_vntb_db_vec {
  * @msi_count: vectors raised directly
  * @msi_map: the outbound mapping of the host's MSI address, under @lock
  * @msi_mapped: @msi_map holds a mapping, under @lock
- * @msix_lock: protects @msix_win, @msix_win_addr, @msix_win_size and
- *	@msix_count, which peer_db_set() reads in any context
+ * @msix_lock: protects @msix_win and @msix_count, which peer_db_set()
+ *	reads in any context
  * @msix_win: where the window onto the host's MSI-X addresses is mapped,
  *	or NULL: raise through the controller
- * @msix_win_addr: the host address at @msix_win
- * @msix_win_size: bytes of host addresses from @msix_win_addr on
  * @msix_count: interrupt slots below it may be raised directly
- * @msix_map: the outbound mapping of that window, under @lock
+ * @msix_map: the outbound mapping of that window, under @lock; changed
+ *	only while @msix_win is NULL, so read under @msix_lock with it set
  * @msix_mapped: @msix_map holds a mapping, under @lock
  * @msix_remap: a ring found its vector's address outside the window:
  *	@peer_db_work maps it anew
@@ -405,10 +404,8 @@ struct epf_vntb {
 	struct pci_epc_map msi_map;
 	bool msi_mapped;
 
-	spinlock_t msix_lock;		/* the four fields below */
+	spinlock_t msix_lock;		/* the two fields below */
 	void __iomem *msix_win;
-	u64 msix_win_addr;
-	size_t msix_win_size;
 	u32 msix_count;
 	struct pci_epc_map msix_map;
 	bool msix_mapped;
