@@ -89,8 +89,9 @@ tap_check "Python parses" python_syntax
 # whose format has no room for a comment (COPYING says so too), and the
 # kernel patches, which are the kernel's (GPL-2.0) in its own mail format
 SPDX_EXEMPT=(COPYING 'LICENSES/*' VERSION 'Documentation/bench/*.png'
-	Documentation/bench/bench.json tools/lab/guest/etc/passwd
-	tools/lab/guest/etc/group 'patches/linux-6.12/*.patch')
+	Documentation/bench/bench.json 'Documentation/bench/sweeps/*.json'
+	tools/lab/guest/etc/passwd tools/lab/guest/etc/group
+	'patches/linux-6.12/*.patch')
 spdx_lines() {
 	local f x id rc=0
 	for f in $(git ls-files); do
