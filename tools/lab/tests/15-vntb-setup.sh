@@ -197,7 +197,7 @@ hostile_env() {
 	got=$(ep "s=\$(echo $fn/t15/pci_epf_vntb.*); echo \$(cat \$s/db_count \
 		\$s/spad_count \$s/num_mws \$s/mw1 \
 		/sys/kernel/config/pci_ep/controllers/$epc/start)")
-	want="4 128 1 1048576 1"
+	want="4 128 1 4194304 1"	# the default window, 4 MiB
 	[ "$got" = "$want" ] ||
 		{ echo "configfs $got"; echo "wanted   $want"; echo "$out"; return 1; }
 	out=$(ep "env $hostile vntb-setup down && /tmp/t15 true &&
